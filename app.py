@@ -1,0 +1,37 @@
+"""ganlab home page: what it is, and one line per page."""
+
+import streamlit as st
+
+st.set_page_config(page_title="ganlab", page_icon="🎲", layout="wide")
+
+st.title("ganlab — watch small GANs learn, and fail, in one dimension")
+st.markdown(
+    "A generator turns random noise into samples; a discriminator (or a Wasserstein *critic*) "
+    "tries to tell them from real data. In one dimension every part of that game can be drawn: "
+    "the densities, the discriminator as a curve, the generator as a map from noise to x, and "
+    "the distance to the target. Pick a page on the left, or start here:"
+)
+
+PAGES = [
+    ("pages/1_Vanilla_GAN.py", "Vanilla GAN",
+     "the original game: binary cross-entropy, saturating vs non-saturating loss, mode collapse."),
+    ("pages/2_WGAN.py", "WGAN",
+     "a critic that estimates the Wasserstein distance, kept Lipschitz by clipping its weights."),
+    ("pages/3_WGAN-GP.py", "WGAN-GP",
+     "the same critic kept Lipschitz by a gradient penalty instead of clipping."),
+    ("pages/4_Inverse_transform.py", "Inverse-transform sampling",
+     "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn."),
+    ("pages/5_Slerp_vs_lerp.py", "Slerp vs lerp",
+     "why straight lines cut through the empty middle of a high-dimensional Gaussian."),
+    ("pages/6_Compare.py", "Compare",
+     "all three variants on the same target, seeds and budget: who wins, and why."),
+]
+for path, title, line in PAGES:
+    st.page_link(path, label=f"**{title}** — {line}")
+
+st.divider()
+st.caption(
+    "Every run is kept for this browser session, so you can switch pages and come back. "
+    "Same settings and seed give the same numbers. The same runs work headless: "
+    "`python -m ganlab train --variant all --target bimodal --seeds 8 --json`."
+)

@@ -1,0 +1,206 @@
+"""Engine vs textbook loop, side by side in one process: generator steps/s, K-seed scaling, RSS.
+
+    python bench/speed.py            # ~3 min: 5 interleaved rounds of ≥ 1 s per measurement
+    python bench/speed.py --quick    # ~1 min: 3 rounds of ≥ 0.4 s, RSS run at 500 steps
+
+Goals (ratios from one run, so machine load cancels as far as it can):
+  1. one seed: engine ≥ 2× the reference loop's steps/s, for every variant;
+  2. eight seeds at once: wall time ≤ 2× that of one seed;
+  3. peak RSS of a headless run of all three variants × 8 seeds × 2000 steps ≤ 600 MB,
+     imports included (measured in a fresh subprocess: `--rss-child`).
+
+Configs are the 1-D tuned presets, preset(variant, "tuned", target="bimodal"). Each measurement
+builds a fresh run (engine: Run with cfg.steps = warm-up + timed steps, so its periodic W1
+evaluation runs at its real rate of 100 per budget; reference: bench/reference.py), trains a few
+warm-up steps, then times the rest. Engine K=1, reference, engine K=8 and the extra reference
+lines alternate within each round, their order rotating between rounds; the table shows medians
+over rounds, and each ratio is the median of the per-round (paired) ratios. Engine and reference
+both run on one thread (what the engine uses); one extra line shows the reference at torch's
+default thread count, another the reference without its per-step `.item()` logging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+DEFAULT_THREADS = torch.get_num_threads()  # before anything sets one thread
+
+from reference import ReferenceGAN  # noqa: E402
+
+from ganlab.config import preset  # noqa: E402
+from ganlab.training import Run  # noqa: E402
+
+VARIANTS = ("gan", "wgan", "wgan-gp")
+TARGET = "bimodal"
+WARM = 20  # untimed steps first: allocator and optimizer state warm up
+BUDGET = 3000  # cfg.steps of the timed engine runs (TrainConfig's default)
+GOAL_RATIO, GOAL_SCALING, GOAL_RSS_MB = 2.0, 2.0, 600.0
+RSS_SEEDS = 8
+
+
+def config(variant: str, k: int, steps: int):
+    return preset(variant, "tuned", target=TARGET, n_seeds=k, steps=steps)
+
+
+def time_engine(variant: str, k: int, n: int) -> float:
+    """Generator steps per second of the engine, K seeds at once (a step covers all K)."""
+    # The default 3000-step budget, so the periodic W1 evaluation (100 per budget) runs at the
+    # rate a real run sees rather than every few steps of a short budget.
+    run = Run(config(variant, k, max(BUDGET, WARM + n)))
+    run.advance(WARM)
+    t0 = time.perf_counter()
+    done = run.advance(n)
+    dt = time.perf_counter() - t0
+    assert done == n and run.alive.all(), (variant, k, done, run.diverged_at)
+    return n / dt
+
+
+def time_reference(variant: str, n: int, threads: int = 1, log: bool = True) -> float:
+    torch.set_num_threads(threads)
+    try:
+        ref = ReferenceGAN(config(variant, 1, WARM + n), log_every_step=log)
+        ref.train(WARM)
+        t0 = time.perf_counter()
+        ref.train(n)
+        return n / (time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(1)
+
+
+def calibrate(variant: str, seconds: float) -> int:
+    """Steps that take the engine about `seconds` at K=1 (a multiple of 50, at least 100)."""
+    rate = time_engine(variant, 1, 60)
+    return max(100, 50 * math.ceil(rate * seconds / 50))
+
+
+def paired(runs: dict, a: str, b: str) -> float:
+    """Median over rounds of a/b, each pair measured back to back."""
+    return statistics.median(x / y for x, y in zip(runs[a], runs[b], strict=True))
+
+
+def measure(rounds: int, seconds: float) -> dict:
+    torch.set_num_threads(1)
+    jobs = {
+        "engine1": lambda v, n: time_engine(v, 1, n),
+        "ref": lambda v, n: time_reference(v, n),
+        "engine8": lambda v, n: time_engine(v, 8, n),
+        # Two threads under load can be 10× slower: fewer steps, so it can't eat the run.
+        "ref_default": lambda v, n: time_reference(v, max(50, n // 4), threads=DEFAULT_THREADS),
+        "ref_nolog": lambda v, n: time_reference(v, n, log=False),
+    }
+    out = {}
+    for v in VARIANTS:
+        n = calibrate(v, seconds)
+        runs: dict[str, list[float]] = {name: [] for name in jobs}
+        names = list(jobs)
+        for r in range(rounds):
+            for name in names[r % len(names):] + names[: r % len(names)]:  # rotate the order
+                runs[name].append(jobs[name](v, n))
+        out[v] = {
+            "steps": n,
+            **{name: statistics.median(vals) for name, vals in runs.items()},
+            "ratio": paired(runs, "engine1", "ref"),  # engine K=1 / reference, ≥ 2 wanted
+            "scaling": paired(runs, "engine1", "engine8"),  # wall(K=8)/wall(K=1), ≤ 2 wanted
+            "threads_gain": paired(runs, "ref", "ref_default"),  # >1: one thread is faster
+            "log_cost": paired(runs, "ref_nolog", "ref"),
+            "raw": runs,
+        }
+        print(f"  measured {v}: {n} steps × {rounds} rounds", file=sys.stderr, flush=True)
+    return out
+
+
+# --- peak memory in a clean process -------------------------------------------------------------
+def rss_child(steps: int) -> None:
+    """Runs in a fresh interpreter: import ganlab, train every variant × 8 seeds headless (as the
+    CLI would: advance to the end, then the plain-data result with metrics), print peak RSS."""
+    t0 = time.perf_counter()
+    after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for v in VARIANTS:
+        run = Run(config(v, RSS_SEEDS, steps))
+        run.advance()
+        assert run.step == steps
+        run.result()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB -> MiB
+    print(json.dumps({"after_import_mb": after_import, "peak_mb": peak, "steps": steps,
+                      "seconds": time.perf_counter() - t0}))
+
+
+def measure_rss(steps: int) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--rss-child", "--rss-steps", str(steps)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --- report -------------------------------------------------------------------------------------
+def report(res: dict, rss: dict | None, rounds: int) -> bool:
+    ok_all = True
+    print(f"\nganlab speed — tuned presets, target={TARGET}, torch {torch.__version__}, "
+          f"{rounds} interleaved rounds, medians; engine and reference on 1 thread "
+          f"(default here: {DEFAULT_THREADS})")
+    head = (f"{'variant':8} | {'steps':>5} | {'engine K=1':>10} | {'reference':>9} | "
+            f"{'ratio':>5} | {'engine K=8':>10} | {'wall K8/K1':>10} | goals (ratio≥2, K8/K1≤2)")
+    print(head)
+    print("-" * len(head))
+    for v, r in res.items():
+        g1, g2 = r["ratio"] >= GOAL_RATIO, r["scaling"] <= GOAL_SCALING
+        ok_all &= g1 and g2
+        print(f"{v:8} | {r['steps']:>5} | {r['engine1']:>10.0f} | {r['ref']:>9.0f} | "
+              f"{r['ratio']:>5.2f} | {r['engine8']:>10.0f} | {r['scaling']:>10.2f} | "
+              f"{'met' if g1 else 'MISSED'}, {'met' if g2 else 'MISSED'}")
+    print("(steps/s = generator steps per second; engine K=8 counts one step for all 8 seeds, "
+          "i.e. 8× that in seed-steps)")
+    print("\nreference loop, other settings (steps/s; factor vs the 1-thread reference above):")
+    for v, r in res.items():
+        print(f"  {v:8} default threads ({DEFAULT_THREADS}): {r['ref_default']:>5.0f} "
+              f"(1 thread is {r['threads_gain']:.2f}× that)   without per-step .item(): "
+              f"{r['ref_nolog']:>5.0f} ({r['log_cost']:.2f}×)")
+    if rss is not None:
+        g3 = rss["peak_mb"] <= GOAL_RSS_MB and rss["steps"] >= 2000
+        ok_all &= g3
+        verdict = "met" if g3 else ("MISSED" if rss["peak_mb"] > GOAL_RSS_MB
+                                    else "not checked (goal is at 2000 steps)")
+        print(f"\npeak RSS, fresh process, 3 variants × {RSS_SEEDS} seeds × {rss['steps']} steps "
+              f"+ result(): {rss['peak_mb']:.0f} MB (after imports "
+              f"{rss['after_import_mb']:.0f} MB; {rss['seconds']:.0f} s) — "
+              f"goal ≤ {GOAL_RSS_MB:.0f} MB: {verdict}")
+    print("\nall goals met" if ok_all else "\nsome goals missed (see above)")
+    return ok_all
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="3 rounds of ≥ 0.4 s, RSS at 500 steps")
+    ap.add_argument("--rounds", type=int, help="interleaved rounds (default 5, quick 3)")
+    ap.add_argument("--seconds", type=float, help="target seconds per measurement (default 1)")
+    ap.add_argument("--no-rss", action="store_true", help="skip the peak-memory subprocess")
+    ap.add_argument("--rss-steps", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--json", type=Path, help="also write the numbers here")
+    args = ap.parse_args(argv)
+    if args.rss_child:
+        rss_child(args.rss_steps or 2000)
+        return 0
+    rounds = args.rounds or (3 if args.quick else 5)
+    seconds = args.seconds or (0.4 if args.quick else 1.0)
+    res = measure(rounds, seconds)
+    rss = None if args.no_rss else measure_rss(args.rss_steps or (500 if args.quick else 2000))
+    ok = report(res, rss, rounds)
+    if args.json:
+        args.json.write_text(json.dumps({"results": res, "rss": rss, "rounds": rounds}, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

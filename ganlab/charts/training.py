@@ -1,0 +1,258 @@
+"""Training charts: what one run has learned and how it got there (RunResult in, alt.Chart out)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ganlab.charts import TARGET_COLOR, VARIANT_COLORS
+from ganlab.sampling import map_distance, optimal_map
+from ganlab.training import RunResult
+from ganlab.variants import VARIANTS, optimal_losses
+
+BINS = 60  # histogram bins over the plot range (the same count the JS metric uses)
+MAX_POINTS = 200  # generated points drawn on D(x): enough to see where they sit, few rows
+HEIGHT = 260
+REAL_COLOR = "#BBBBBB"  # real data: a faint grey under the generated bars
+MARK_COLOR = "#CC0000"  # the z-slider's point, the same on every chart
+# Okabe–Ito colours not used by the variants, so a series never looks like another variant.
+SERIES_COLORS = ["#D55E00", "#56B4E9", "#CC79A7", "#F0E442"]
+DASH = alt.Scale(domain=["measured", "reference"], range=[[1, 0], [6, 4]])
+
+
+# --- data shaping (pure pandas/numpy, tested against numpy directly) ---------------------------
+def binned(values, edges: np.ndarray, series: str) -> pd.DataFrame:
+    """A histogram as rows x0, x1, count, density, series. Density divides by *all* finite
+    values, so mass outside the edges lowers the bars instead of being spread over the range."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    counts, _ = np.histogram(v, edges)
+    density = counts / (max(len(v), 1) * np.diff(edges))
+    return pd.DataFrame({"x0": edges[:-1], "x1": edges[1:], "count": counts,
+                         "density": density, "series": series})
+
+
+def over_seeds(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Median and min–max over seeds at each step, long format (step, series, median, lo, hi).
+    `names` maps the frame's columns to legend names. Diverged seeds (NaN) are left out."""
+    long = frame.melt(id_vars=["step", "seed"], value_vars=list(names), var_name="series")
+    stats = long.groupby(["step", "series"], sort=False)["value"]
+    out = stats.agg(median="median", lo="min", hi="max").reset_index().dropna()
+    out["series"] = out["series"].map(names)
+    return out
+
+
+# --- shared pieces --------------------------------------------------------------------------
+def _legend(symbol: str = "stroke") -> alt.Legend:
+    # Full-strength stroke symbols: otherwise the legend copies the faint band's colour.
+    return alt.Legend(title=None, orient="bottom", symbolType=symbol, symbolOpacity=1,
+                      symbolStrokeWidth=3)
+
+
+def _color(domain: list[str], colors: list[str], symbol: str = "stroke") -> alt.Color:
+    return alt.Color("series:N", scale=alt.Scale(domain=domain, range=colors),
+                     legend=_legend(symbol))
+
+
+def _over_training(data: pd.DataFrame, color: alt.Color, y: alt.Y,
+                   refs: pd.DataFrame | None = None, seeds: int = 1) -> alt.LayerChart:
+    """Median curves (with a min–max band when there are several seeds) and dashed reference
+    lines in the colour of the series they belong to."""
+    base = alt.Chart(data).encode(x=alt.X("step:Q", title="generator step"), color=color)
+    line = base.mark_line().encode(
+        y=y, strokeDash=alt.StrokeDash("kind:N", scale=DASH, legend=_legend()),
+        tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".4g")],
+    ).transform_calculate(kind="'measured'")
+    layers = [line]
+    if seeds > 1:
+        layers.insert(0, base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q"))
+    if refs is not None and len(refs):
+        layers.append(alt.Chart(refs.assign(kind="reference")).mark_rule().encode(
+            y="value:Q", color=color, strokeDash=alt.StrokeDash("kind:N", scale=DASH),
+            tooltip=["series:N", alt.Tooltip("value:Q", format=".4g")]))
+    return alt.layer(*layers)
+
+
+def _n_seeds(result: RunResult) -> int:
+    return len(result.seeds)
+
+
+# --- 1. real vs generated density ----------------------------------------------------------
+def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> alt.LayerChart:
+    """Target pdf (line), generated histogram, real training data (faint histogram)."""
+    cfg = result.config
+    lo, hi = cfg.target.plot_range
+    edges = np.linspace(lo, hi, bins + 1)
+    gen = result.samples[seed_index]
+    bars = pd.concat([binned(result.data[seed_index], edges, "real data"),
+                      binned(gen, edges, "generated")])
+    pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x),
+                        "series": "target pdf"})
+    color = _color(["target pdf", "real data", "generated"],
+                   [TARGET_COLOR, REAL_COLOR, VARIANT_COLORS[cfg.variant]], symbol="square")
+    x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
+    hist = alt.Chart(bars).mark_bar(binSpacing=0).encode(
+        # stack=None: real and generated overlap, each from 0 (stacking would add them up).
+        x=x, x2="x1:Q", y=alt.Y("density:Q", title="density", stack=None), color=color,
+        opacity=alt.condition(alt.datum.series == "real data", alt.value(0.45), alt.value(0.7)),
+        tooltip=["series:N", alt.Tooltip("x0:Q", format=".3g"), alt.Tooltip("x1:Q", format=".3g"),
+                 "count:Q"],
+    )
+    line = alt.Chart(pdf).mark_line(strokeWidth=2).encode(x="x:Q", y="density:Q", color=color)
+    finite = gen[np.isfinite(gen)]
+    outside = float(np.mean((finite < lo) | (finite > hi))) if finite.size else 0.0
+    title = f"seed {result.seeds[seed_index]}, step {result.step:,}"
+    if outside > 0.01:  # otherwise a generator far off the range just looks empty
+        title += f" — {outside:.0%} of generated samples fall outside this range"
+    return alt.layer(hist, line).properties(title=title, height=HEIGHT)
+
+
+# --- 2. losses against their equilibrium values ------------------------------------------------
+def loss_chart(result: RunResult) -> alt.LayerChart:
+    """Vanilla: D and G loss with their equilibrium values dashed. Wasserstein: critic loss and
+    the estimate E f(real) − E f(fake) (→ 0) on the left axis; G loss, whose level is
+    arbitrary, on its own right axis so it does not flatten the others."""
+    cfg = result.config
+    variant = VARIANTS[cfg.variant]
+    d_name = "D loss" if not variant.wasserstein else "critic loss"
+    names = {"d_loss": d_name, "g_loss": "G loss", "w_estimate": "W estimate"}
+    names = {k: v for k, v in names.items() if k in result.history}
+    optimum = optimal_losses(variant, cfg.g_loss)
+    refs = pd.DataFrame({"series": [names[k] for k in optimum], "value": list(optimum.values())})
+    color = _color(list(names.values()), SERIES_COLORS[: len(names)])
+    data = over_seeds(result.history, names)
+    k = _n_seeds(result)
+    if not variant.wasserstein:
+        return _over_training(data, color, alt.Y("median:Q", title="loss"), refs, k).properties(
+            height=HEIGHT)
+    left = _over_training(data[data.series != "G loss"], color,
+                          alt.Y("median:Q", title=f"{d_name} / W estimate"), refs, k)
+    # No band for G: each seed's level is arbitrary, so a spread across seeds means nothing.
+    right = _over_training(data[data.series == "G loss"], color,
+                           alt.Y("median:Q", title="G loss (level arbitrary)"), None, 1)
+    return alt.layer(left, right).resolve_scale(y="independent").properties(height=HEIGHT)
+
+
+# --- 3. the discriminator / critic as a function of x ------------------------------------------
+def critic_chart(result: RunResult, seed_index: int = 0,
+                 marker: tuple[float, float] | None = None) -> alt.LayerChart:
+    """D(x) (probability) or critic f(x) over the plot range, the generated samples as points
+    on it, D = ½ for vanilla, and optionally the slider's point (x, score)."""
+    cfg = result.config
+    variant = VARIANTS[cfg.variant]
+    f, y_title = ("D", "D(x) = P(real)") if not variant.wasserstein else ("f", "critic f(x)")
+    curve = pd.DataFrame({"x": result.x, "score": result.d_on_x[seed_index], "series": f"{f}(x)"})
+    pts = pd.DataFrame({"x": result.samples[seed_index][:MAX_POINTS],
+                        "score": result.d_on_samples[seed_index][:MAX_POINTS],
+                        "series": f"{f}(G(z)) at generated samples"})
+    domain = [f"{f}(x)", f"{f}(G(z)) at generated samples", "your z"]
+    color = _color(domain, [SERIES_COLORS[0], VARIANT_COLORS[cfg.variant], MARK_COLOR])
+    lo, hi = cfg.target.plot_range
+    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi], clamp=True))
+    y = alt.Y("score:Q", title=y_title,
+              scale=alt.Scale(domain=[0, 1]) if not variant.wasserstein else alt.Undefined)
+    layers = [
+        alt.Chart(curve).mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
+        alt.Chart(pts).mark_circle(size=18, opacity=0.5).encode(
+            x="x:Q", y="score:Q", color=color,
+            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")]),
+    ]
+    if not variant.wasserstein:  # where D cannot tell real from fake
+        layers.append(alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(
+            strokeDash=[6, 4], color=TARGET_COLOR).encode(y="y:Q"))
+    if marker is not None:
+        layers.append(_marker(pd.DataFrame({"x": [marker[0]], "score": [marker[1]]}), color))
+    title = f"seed {result.seeds[seed_index]}"
+    return alt.layer(*layers).properties(title=title, height=HEIGHT)
+
+
+def _marker(point: pd.DataFrame, color: alt.Color) -> alt.Chart:
+    cols = list(point.columns)
+    return alt.Chart(point.assign(series="your z")).mark_point(
+        shape="diamond", size=160, filled=True).encode(
+        x=f"{cols[0]}:Q", y=f"{cols[1]}:Q", color=color,
+        tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in cols])
+
+
+def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChart | None:
+    """What keeps the critic 1-Lipschitz: |f'(x)| against 1 for the gradient penalty, the
+    weights against ±c for clipping; None for vanilla (it has no such constraint)."""
+    cfg = result.config
+    variant = VARIANTS[cfg.variant]
+    if variant.penalty:
+        grad = pd.DataFrame({"x": result.x, "value": result.grad_on_x[seed_index],
+                             "series": "|∂f/∂x|"})
+        color = _color(["|∂f/∂x|", "target norm 1"], [SERIES_COLORS[0], TARGET_COLOR])
+        line = alt.Chart(grad).mark_line().encode(
+            x=alt.X("x:Q", title="x"), y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
+        one = pd.DataFrame({"value": [1.0], "series": ["target norm 1"]})
+        rule = alt.Chart(one).mark_rule(strokeDash=[6, 4]).encode(y="value:Q", color=color)
+        return alt.layer(line, rule).properties(height=HEIGHT // 2)
+    if variant.clip:
+        c = cfg.clip
+        hist = binned(result.d_weights[seed_index], np.linspace(-1.1 * c, 1.1 * c, 45), "weights")
+        color = _color(["weights", "±c"], [SERIES_COLORS[0], TARGET_COLOR])
+        bars = alt.Chart(hist).mark_bar(binSpacing=0).encode(
+            x=alt.X("x0:Q", title="critic weight value"), x2="x1:Q",
+            y=alt.Y("count:Q", title="number of weights"), color=color)
+        bounds = pd.DataFrame({"value": [-c, c], "series": "±c"})
+        rule = alt.Chart(bounds).mark_rule(strokeDash=[6, 4]).encode(x="value:Q", color=color)
+        return alt.layer(bars, rule).properties(height=HEIGHT // 2)
+    return None
+
+
+# --- 4. generated moments and 6. distance, over training -----------------------------------------
+def moments_chart(result: RunResult) -> alt.LayerChart:
+    """Generated mean and std (median over seeds, band) against the target's, dashed."""
+    target = result.config.target
+    names = {"mean": "mean", "std": "std"}
+    refs = pd.DataFrame({"series": ["mean", "std"], "value": [target.mean, target.std]})
+    color = _color(["mean", "std"], SERIES_COLORS[:2])
+    data = over_seeds(result.evals, names)
+    return _over_training(data, color, alt.Y("median:Q", title="value (units of x)"), refs,
+                          _n_seeds(result)).properties(height=HEIGHT)
+
+
+def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerChart:
+    """W1 to the target over training (log scale), with the sampling noise floor dashed."""
+    data = over_seeds(result.evals, {"w1": "W1 to target"})
+    data = data[data["median"] > 0]  # a log axis cannot show 0
+    refs = None if floor is None else pd.DataFrame({"series": ["W1 to target"], "value": [floor]})
+    color = _color(["W1 to target"], [VARIANT_COLORS[result.config.variant]])
+    y = alt.Y("median:Q", title="W1 distance (units of x)", scale=alt.Scale(type="log"))
+    return _over_training(data, color, y, refs, _n_seeds(result)).properties(height=HEIGHT)
+
+
+# --- 5. the generator as a map z -> x ---------------------------------------------------------
+def map_chart(result: RunResult, seed_index: int = 0,
+              marker: tuple[float, float] | None = None) -> alt.LayerChart:
+    """G along latent axis 1. With a 1-D latent, also the optimal transport map F⁻¹(Φ(z)) — or
+    its mirror when G learned the decreasing map, which pushes the latent onto the target just
+    as well."""
+    cfg = result.config
+    z, g = result.z, result.g_on_z[seed_index]
+    rows = [pd.DataFrame({"z": z, "x": g, "series": "G(z)"})]
+    domain = ["G(z)", "your z"]
+    colors = [VARIANT_COLORS[cfg.variant], MARK_COLOR]
+    if cfg.latent_dim == 1:
+        mirrored = -z if cfg.latent == "normal" else 1.0 - z
+        fit = map_distance(g, z, cfg.target, cfg.latent) if np.all(np.isfinite(g)) else None
+        flip = fit is not None and fit["closer"] == "decreasing"
+        name = "mirrored optimal map" if flip else "optimal map F⁻¹(Φ(z))"
+        best = optimal_map(cfg.target, mirrored if flip else z, cfg.latent)
+        rows.append(pd.DataFrame({"z": z, "x": best, "series": name}))
+        domain.insert(1, name)
+        colors.insert(1, TARGET_COLOR)
+        title = f"seed {result.seeds[seed_index]}"
+    else:
+        title = f"seed {result.seeds[seed_index]}: latent axes 2…{cfg.latent_dim} fixed"
+    color = _color(domain, colors)
+    dash = alt.condition(alt.datum.series == "G(z)", alt.value([1, 0]), alt.value([6, 4]))
+    lines = alt.Chart(pd.concat(rows)).mark_line(strokeWidth=2).encode(
+        x=alt.X("z:Q", title="latent z (axis 1)"), y=alt.Y("x:Q", title="x = G(z)"),
+        color=color, strokeDash=dash)
+    layers = [lines]
+    if marker is not None:
+        layers.append(_marker(pd.DataFrame({"z": [marker[0]], "x": [marker[1]]}), color))
+    return alt.layer(*layers).properties(title=title, height=HEIGHT)

@@ -1,0 +1,115 @@
+"""Lesson presets that reliably show a known failure, and the seed material's experiments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ganlab.config import TrainConfig, make
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A configuration that shows one phenomenon, the sentence the UI displays, and the rule
+    (on one seed's metrics) that says whether that seed showed it: bench/lessons.py counts it."""
+
+    key: str
+    title: str
+    sentence: str
+    variant: str
+    settings: dict = field(default_factory=dict)
+    shows: Callable[[dict], bool] = lambda m: False
+    rule: str = ""
+
+    def config(self, **overrides) -> TrainConfig:
+        return make(variant=self.variant, **{**self.settings, **overrides})
+
+
+LESSONS: dict[str, Lesson] = {
+    lesson.key: lesson
+    for lesson in [
+        Lesson(
+            "saturating-stall", "Saturating loss stalls",
+            "With the original minimax loss log(1 − D(G(z))), G gets almost no gradient once D "
+            "confidently rejects its samples, so it stalls far from the data.",
+            "gan",
+            dict(target="normal", g_loss="saturating", standardize=False, lr_d=1e-3, lr_g=1e-3,
+                 d_steps=1, steps=2000),
+            shows=lambda m: m.get("diverged") or m["w1"] > 1.0,
+            rule="W1 stays above 1.0 after the budget",
+        ),
+        Lesson(
+            "clip-too-small", "WGAN: clip value too small",
+            "With c = 0.001 the critic is too weak to measure the distance, so G learns slowly "
+            "and underfits the target.",
+            "wgan",
+            dict(target="bimodal", g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5,
+                 d_steps=5, clip=0.001, steps=2000),
+            shows=lambda m: m.get("diverged") or m["w1"] > 0.5,
+            rule="W1 stays above 0.5 after the budget",
+        ),
+        Lesson(
+            "clip-too-large", "WGAN: clip value too large",
+            "With c = 1 the clipping no longer bounds the critic: its scores grow without limit "
+            "and G's updates swing instead of settling.",
+            "wgan",
+            dict(target="bimodal", g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-3, lr_d=1e-3,
+                 d_steps=5, clip=1.0, steps=2000),
+            shows=lambda m: m.get("diverged") or m["w1"] > 0.3 or m["g_volatility"] > 1.0,
+            rule="W1 above 0.3 or G-loss volatility above 1.0",
+        ),
+        Lesson(
+            "strong-d-collapse", "Strong D, weak G: mode collapse",
+            "A discriminator far stronger than the generator pushes G from one mode to the other "
+            "instead of covering both: the generated density has one peak.",
+            "gan",
+            dict(target="bimodal", d_layers=4, d_width=128, g_layers=1, g_width=8, d_steps=5,
+                 lr_d=1e-3, lr_g=1e-3, steps=2000),
+            shows=lambda m: m.get("diverged") or m.get("modes_covered", 2) < 2,
+            rule="fewer than 2 modes covered",
+        ),
+        Lesson(
+            "lr-diverges", "Learning rate too high",
+            "With plain SGD at learning rate 1 the updates overshoot, the weights blow up and "
+            "the run stops itself with NaN: ganlab marks the step where it happened.",
+            "gan",
+            dict(target="normal", g_opt="sgd", d_opt="sgd", lr_g=1.0, lr_d=1.0, steps=2000),
+            shows=lambda m: m.get("diverged") or m["w1"] > 1.0,
+            rule="the seed diverged (NaN/inf) or W1 above 1.0",
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One of the seed material's "experiments to try": a question and the settings that ask it."""
+
+    key: str
+    title: str
+    question: str
+    settings: dict
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    e.key: e
+    for e in [
+        Experiment("bimodal", "Bimodal target", "Can G learn both modes, or only one?",
+                   dict(target="bimodal")),
+        Experiment("deep-g-mixture", "Deeper G on the 3-mixture",
+                   "Does a deeper generator (4 layers) separate three modes better than 2?",
+                   dict(target="mixture", g_layers=4)),
+        Experiment("strong-d", "D much stronger than G",
+                   "What happens when D (4×128) easily beats a small G (1×8)?",
+                   dict(d_layers=4, d_width=128, g_layers=1, g_width=8)),
+        Experiment("strong-g", "G much stronger than D",
+                   "Can a small D (1×8) still guide a big G (4×128)?",
+                   dict(g_layers=4, g_width=128, d_layers=1, d_width=8)),
+        Experiment("small-data", "A 512-sample data set",
+                   "With only 512 real samples, does G learn the target or memorise the data?",
+                   dict(data_size=512)),
+        Experiment("latent-16", "Latent dimension 16 instead of 1",
+                   "Does a 16-D latent help a 1-D output, or only make the map harder to read?",
+                   dict(latent_dim=16)),
+    ]
+}

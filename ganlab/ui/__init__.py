@@ -1,0 +1,1 @@
+"""Streamlit views: the only part of ganlab that imports streamlit."""

@@ -1,0 +1,269 @@
+"""The inverse-transform page: seeds, F⁻¹(U) for a chosen target, its cost, G as a learned F⁻¹."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+from scipy import stats
+
+from ganlab import metrics, sampling
+from ganlab.charts import sampling as charts
+from ganlab.config import ConfigError, preset
+from ganlab.targets import (
+    TARGETS,
+    EmpiricalTarget,
+    MixtureTarget,
+    ScipyTarget,
+    Target,
+    TargetError,
+)
+from ganlab.ui import store
+from ganlab.ui.quick_train import train_with_progress
+from ganlab.ui.target_picker import target_picker
+
+N = 20_000  # draws per sampler: W1 then sits near its noise floor (≈ 0.01–0.04, see DESIGN)
+N_TRACED = 6  # draws traced on the CDF picture: enough to see the pattern, few enough to follow
+RATE_RANGE = (0.01, 100.0)
+EXPONENTIAL, OTHER = "exponential with rate λ", "built-in, custom mixture or your data"
+TRAIN_VARIANTS = ("gan", "wgan-gp")
+KEY = "sampling."  # widget-key prefix for this page
+# Streamlit hashes cache arguments by value; a Target's own hash is its frozen fields, cheaper
+# and steadier than hashing its lazily filled caches (scipy objects, sorted arrays).
+_HASH = {ScipyTarget: hash, MixtureTarget: hash, EmpiricalTarget: hash}
+
+
+def seed_demo(seed: int, n: int = 5) -> pd.DataFrame:
+    """Draw n numbers, draw n more, then reset the generator to `seed` and draw n again."""
+    rng = np.random.default_rng(seed)
+    first, following = rng.random(n), rng.random(n)
+    again = np.random.default_rng(seed).random(n)
+    return pd.DataFrame({"draw": np.arange(1, n + 1), f"seed {seed}": first,
+                         f"reset to seed {seed}, draw again": again,
+                         "no reset: the next draws": following})
+
+
+def exponential_target(rate) -> Target:
+    """Exponential(rate λ) as a target; raises TargetError in words for an unusable rate."""
+    lo, hi = RATE_RANGE
+    if rate is None or not math.isfinite(rate) or not lo <= rate <= hi:
+        shown = "empty" if rate is None else f"{rate:g}"
+        raise TargetError(f"rate λ = {shown} must be between {lo:g} and {hi:g} "
+                          "(λ > 0 so that the mean 1/λ is a positive number)")
+    if math.isclose(rate, 0.5):  # the built-in target, so runs trained elsewhere count here
+        return TARGETS["exponential"]
+    return ScipyTarget(f"exponential (rate {rate:g})", "expon", (("scale", 1.0 / rate),),
+                       description=f"Exponential(rate {rate:g}): mean {1 / rate:g}, long tail")
+
+
+def bisection_trace(target: Target, u: float, steps: int = 60) -> pd.DataFrame:
+    """The bracket [lo, hi] around F⁻¹(u) halving, as MixtureTarget.ppf does it (same start,
+    same rule), with F(midpoint) − u after each halving."""
+    lo = float(np.min([m - 40 * s for _, m, s in target.components]))
+    hi = float(np.max([m + 40 * s for _, m, s in target.components]))
+    rows = []
+    for i in range(steps + 1):
+        mid = 0.5 * (lo + hi)
+        rows.append({"halvings": i, "lo": lo, "hi": hi, "width": hi - lo,
+                     "F(mid) − u": float(target.cdf(mid)) - u})
+        if float(target.cdf(mid)) < u:
+            lo = mid
+        else:
+            hi = mid
+    return pd.DataFrame(rows)
+
+
+def residual_table(target: Target, us=(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)) -> pd.DataFrame:
+    """u → x = F⁻¹(u) and how well F(x) gives u back."""
+    u = np.asarray(us, dtype=float)
+    x = np.asarray(target.ppf(u), dtype=float)
+    return pd.DataFrame({"u": u, "x = F⁻¹(u)": x, "F(x) − u": np.asarray(target.cdf(x)) - u})
+
+
+def sample_row(method: str, x, target: Target, seconds: float, n_made: int) -> dict:
+    """One row of the comparison, measured as sampling.sampler_benchmark measures its rows."""
+    x = np.asarray(x, dtype=float)
+    ks = stats.kstest(x, target.cdf)
+    return {"method": method,
+            "w1": float(stats.wasserstein_distance(x, target.quantile_grid())),
+            "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
+            "mean_error": float(x.mean() - target.mean), "std_error": float(x.std() - target.std),
+            "samples_per_s": n_made / max(seconds, 1e-9)}
+
+
+def generator_rows(target: Target, n: int = N) -> list[dict]:
+    """A row per trained run of this visitor on this target (first seed; speed over all K)."""
+    rows = []
+    for run in store.all_runs():
+        if run.cfg.target != target or run.step == 0:
+            continue
+        best = np.inf
+        for _ in range(3):  # best of three, as the benchmark times the samplers
+            start = time.perf_counter()
+            x = run.samples(n)
+            best = min(best, time.perf_counter() - start)
+        if np.all(np.isfinite(x[0])):
+            name = (f"GAN generator: {run.cfg.variant}, latent {run.cfg.latent_dim}, "
+                    f"step {run.step:,}")
+            rows.append(sample_row(name, x[0], target, best, x.size))
+    return rows
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def _benchmark(target: Target, n: int, seed: int) -> pd.DataFrame:
+    return sampling.sampler_benchmark(target, n=n, seed=seed)
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
+def _w1_floor(target: Target, n: int) -> float:
+    return metrics.noise_floor(target, n, reps=5)["w1"]
+
+
+COLUMNS = {"method": "sampler", "w1": "W1 to target", "ks_statistic": "KS statistic",
+           "ks_pvalue": "KS p-value", "mean_error": "mean error", "std_error": "std error",
+           "samples_per_s": "samples / s"}
+
+
+def _choose_target() -> Target | None:
+    source = st.radio("Distribution", [EXPONENTIAL, OTHER], key=KEY + "source", horizontal=True,
+                      persist_state="session")
+    if source == OTHER:
+        return target_picker(key=KEY + "target", label="Target", default="bimodal")
+    rate = st.number_input("Rate λ (from 0.01 to 100)", value=1.0, step=0.25, format="%.3f",
+                           key=KEY + "rate", persist_state="session")
+    try:
+        return exponential_target(rate)
+    except TargetError as exc:
+        st.error(f"This rate can't be used: {exc}.")
+        return None
+
+
+def _show_inversion(target: Target) -> None:
+    formula = sampling.closed_form_ppf(target)
+    if formula is not None:
+        st.markdown(f"**F⁻¹ has a closed form:** F⁻¹(u) = {formula}")
+        with st.expander("u → x and the residual F(x) − u"):
+            st.dataframe(residual_table(target), hide_index=True)
+        return
+    st.info(f"**No closed form for F⁻¹ here.** It is computed by "
+            f"{sampling.ppf_method(target).split(' (')[0]} — exact to the digits shown, but "
+            "each u costs many evaluations of F instead of one formula.")
+    if isinstance(target, MixtureTarget):
+        u = st.slider("Follow one u through the bisection", 0.01, 0.99, 0.3, key=KEY + "u",
+                      persist_state="session")
+        trace = bisection_trace(target, u)
+        shown = pd.concat([trace.head(12), trace.tail(1)])
+        st.dataframe(shown, hide_index=True, column_config={
+            c: st.column_config.NumberColumn(format="%.3e" if c != "halvings" else "%d")
+            for c in shown.columns})
+        st.caption(f"Each halving keeps the half of [lo, hi] where F crosses u = {u:.2f}; after "
+                   f"{len(trace) - 1} halvings the bracket is {trace['width'].iloc[-1]:.1e} wide.")
+    st.dataframe(residual_table(target), hide_index=True)
+    st.caption("A few u and their x = F⁻¹(u): F(x) − u is the inversion error (≈ 0).")
+
+
+def _draw_charts(target: Target, seed: int) -> np.ndarray:
+    u, x = sampling.inverse_transform(target, N, np.random.default_rng(seed))
+    lo, hi = target.plot_range
+    grid = np.linspace(lo, hi, 300)
+    left, right = st.columns(2)
+    left.altair_chart(charts.uniform_chart(u), width="stretch")
+    left.caption(f"{N:,} draws of U ~ Uniform(0, 1) with seed {seed}: flat up to sampling noise.")
+    right.altair_chart(charts.inverse_cdf_chart(grid, target.cdf(grid), u[:N_TRACED],
+                                                x[:N_TRACED]), width="stretch")
+    right.caption("Go across from u to the CDF, then down: x = F⁻¹(u). Where F is steep "
+                  "(much mass) many u land close together — that is why F⁻¹(U) has CDF F.")
+    st.altair_chart(charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)),
+                    width="stretch")
+    st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's pdf.")
+    return x
+
+
+def _comparison(target: Target, seed: int) -> None:
+    table = pd.concat([_benchmark(target, N, seed), pd.DataFrame(generator_rows(target))],
+                      ignore_index=True).rename(columns=COLUMNS)
+    fmt = {c: st.column_config.NumberColumn(format="%.4f") for c in list(COLUMNS.values())[1:6]}
+    fmt["samples / s"] = st.column_config.NumberColumn(format="%.3e")
+    st.dataframe(table, hide_index=True, column_config=fmt)
+    st.caption(
+        f"{N:,} samples each, measured against the true target. A perfect sampler's W1 with "
+        f"{N:,} samples is about {_w1_floor(target, N):.3f} (the noise floor): inverse transform "
+        "sits at it because F⁻¹(U) has exactly the law F; a KS p-value far from 0 says the same. "
+        "Errors are sample minus target. Speed is the best of three timings on this machine.")
+    if len(table) == 2:
+        st.caption("No GAN trained on this target yet in this session: train one below, or on "
+                   "a variant page with the same target, and it joins the table.")
+
+
+def _learned_map(target: Target) -> None:
+    runs = [r for r in store.all_runs()
+            if r.cfg.target == target and r.cfg.latent_dim == 1 and r.step > 0]
+    if not runs:
+        st.write("No generator with latent dimension 1 has been trained on this target yet.")
+        c1, c2, c3 = st.columns(3)
+        variant = c1.radio("Variant", TRAIN_VARIANTS, key=KEY + "train_variant", horizontal=True)
+        steps = c2.number_input("Generator steps", 50, 5000, 1500, step=250,
+                                key=KEY + "train_steps")
+        if not c3.button("Train a latent-1 generator here", key=KEY + "train", type="primary"):
+            return
+        try:
+            cfg = preset(variant, "tuned", target=target, latent_dim=1, steps=int(steps))
+        except ConfigError as exc:
+            st.error("Can't train with these settings: " + "; ".join(exc.problems))
+            return
+        runs = [train_with_progress(cfg, f"{variant} with latent dimension 1")]
+    run = runs[-1]  # the most recently used
+    cfg = run.cfg
+    if cfg.latent == "normal":
+        z = stats.norm.ppf((np.arange(201) + 0.5) / 201)  # latent quantiles: distance ≈ W1
+    else:
+        z = (np.arange(201) + 0.5) / 201
+    zt = torch.tensor(z, dtype=torch.float32).view(1, -1, 1).expand(cfg.n_seeds, -1, -1)
+    with torch.no_grad():  # the EMA weights, as run.samples uses them
+        g = run.generate(zt, run.g_ema)[0, :, 0].double().numpy()
+    mirrored = -z if cfg.latent == "normal" else 1.0 - z
+    st.altair_chart(charts.learned_map_chart(
+        z, sampling.optimal_map(target, z, cfg.latent),
+        sampling.optimal_map(target, mirrored, cfg.latent), g, cfg.variant, cfg.latent),
+        width="stretch")
+    dist = sampling.map_distance(g, z, target, cfg.latent)
+    st.caption(f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}, seed {cfg.seed}: "
+               f"mean |G(z) − best map| over latent quantiles = {dist['distance']:.3f} "
+               f"(to the increasing map {dist['to_increasing']:.3f}, to the decreasing "
+               f"{dist['to_decreasing']:.3f}); for a monotone G this is W1 to the target.")
+    if dist["closer"] == "decreasing":
+        st.info("This generator learned the **decreasing** map T̃(z) = T(−z). That is just as "
+                "good: the latent is symmetric, so both maps push it onto the same target.")
+
+
+def render() -> None:
+    """The whole page below its title."""
+    st.subheader("1 · Seeds: pseudo-random numbers repeat")
+    seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, step=1, key=KEY + "seed",
+                               persist_state="session"))
+    st.dataframe(seed_demo(seed), hide_index=True)
+    st.caption("The first two columns are identical: resetting the generator to the same seed "
+               "replays the same sequence. Without a reset it moves on. The draws below use this "
+               "seed too.")
+
+    st.subheader("2 · Choose a distribution")
+    target = _choose_target()
+    if target is None:
+        return
+    _show_inversion(target)
+
+    st.subheader("3 · Uniforms in, samples out")
+    _draw_charts(target, seed)
+
+    st.subheader("4 · Inverse transform, the library's sampler and any GAN you trained")
+    _comparison(target, seed)
+
+    st.subheader("5 · A generator with latent dimension 1 is a learned F⁻¹")
+    st.markdown("With one latent z ~ N(0, 1) the best monotone generator is "
+                "T(z) = F⁻¹(Φ(z)): Φ turns z into a uniform u, F⁻¹ does the rest. A GAN has no "
+                "formula for F⁻¹ — it learns the map from samples.")
+    _learned_map(target)

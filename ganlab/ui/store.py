@@ -1,0 +1,62 @@
+"""The visitor's runs, kept in session state by config so they survive page switches."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import streamlit as st
+
+from ganlab.config import TrainConfig
+from ganlab.training import Run
+
+KEY = "ganlab.runs"
+MAX_RUNS = 24  # per visitor; the least recently used finished run is dropped first
+
+
+def _runs() -> OrderedDict[TrainConfig, Run]:
+    if KEY not in st.session_state:
+        st.session_state[KEY] = OrderedDict()
+    return st.session_state[KEY]
+
+
+def get_run(cfg: TrainConfig, create: bool = True) -> Run | None:
+    """The visitor's run for exactly this config, created on first use: the same config is
+    never trained twice for one visitor."""
+    runs = _runs()
+    if cfg in runs:
+        runs.move_to_end(cfg)
+        return runs[cfg]
+    if not create:
+        return None
+    run = runs[cfg] = Run(cfg)
+    _evict(runs)
+    return run
+
+
+def _evict(runs: OrderedDict) -> None:
+    while len(runs) > MAX_RUNS:
+        victim = next((c for c, r in runs.items() if r.finished), next(iter(runs)))
+        del runs[victim]
+
+
+def forget(cfg: TrainConfig) -> None:
+    """Drop the run for cfg (Reset)."""
+    _runs().pop(cfg, None)
+
+
+def all_runs() -> list[Run]:
+    """Every run of this visitor, most recently used last."""
+    return list(_runs().values())
+
+
+def latest(variant: str | None = None, target=None, where=None) -> Run | None:
+    """The most recently used run matching variant / target / a predicate on the run."""
+    for run in reversed(all_runs()):
+        if variant is not None and run.cfg.variant != variant:
+            continue
+        if target is not None and run.cfg.target != target:
+            continue
+        if where is not None and not where(run):
+            continue
+        return run
+    return None

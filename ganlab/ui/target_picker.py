@@ -1,0 +1,55 @@
+"""The target chooser every page shares: built-ins, a custom mixture table, or uploaded data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ganlab.targets import TARGETS, Target, TargetError, empirical, mixture, parse_csv
+
+CUSTOM, UPLOAD = "custom mixture", "uploaded data"
+MAX_UPLOAD_MB = 5
+DEFAULT_ROWS = pd.DataFrame({"weight": [0.5, 0.5], "mean": [2.0, 6.0], "std": [0.4, 0.4]})
+
+
+def _label(option: str) -> str:
+    if option in TARGETS:
+        return f"{option} — {TARGETS[option].description.split(':')[0]}"
+    return {CUSTOM: "custom Gaussian mixture…", UPLOAD: "upload data (CSV)…"}[option]
+
+
+def target_picker(key: str = "target", label: str = "Target", default: str = "bimodal",
+                  bind: bool = False, container=st) -> Target | None:
+    """Show the chooser in `container`; return the chosen Target, or None after explaining in
+    words why the custom mixture or the upload cannot be used yet. Choices persist across page
+    switches; with bind=True the built-in choice is also carried in the URL as ?<key>=name."""
+    options = [*TARGETS, CUSTOM, UPLOAD]
+    extra = {"bind": "query-params"} if bind else {"persist_state": "session"}
+    choice = container.selectbox(label, options, index=options.index(default), key=key,
+                                 format_func=_label, **extra)
+    if choice in TARGETS:
+        container.caption(TARGETS[choice].description)
+        return TARGETS[choice]
+    if choice == CUSTOM:
+        container.caption("One row per component: weight (normalised for you), mean, std > 0.")
+        rows = container.data_editor(DEFAULT_ROWS, num_rows="dynamic", key=f"{key}.mixture",
+                                     hide_index=True)
+        rows = rows.dropna(how="all")
+        try:
+            return mixture(rows[["weight", "mean", "std"]].itertuples(index=False))
+        except TargetError as exc:
+            container.error(f"This mixture can't be used: {exc}.")
+            return None
+    upload = container.file_uploader(
+        f"A column of numbers (CSV or text, header optional, ≤ {MAX_UPLOAD_MB} MB)",
+        type=["csv", "txt"], key=f"{key}.upload", max_upload_size=MAX_UPLOAD_MB,
+    )
+    if upload is None:
+        container.info("Upload a file with one number per line (at least 20) to use it as the "
+                       "target.")
+        return None
+    try:
+        return empirical(parse_csv(upload.getvalue()), name=upload.name)
+    except TargetError as exc:
+        container.error(f"{upload.name} can't be used: {exc}.")
+        return None
