@@ -12,8 +12,16 @@ from pathlib import Path
 import pandas as pd
 
 from ganlab import metrics, targets
-from ganlab.config import CHOICES, INTEGER_FIELDS, PRESETS, RANGES, ConfigError, TrainConfig, \
-    fmt, make
+from ganlab.config import (
+    CHOICES,
+    INTEGER_FIELDS,
+    PRESETS,
+    RANGES,
+    ConfigError,
+    TrainConfig,
+    fmt,
+    make,
+)
 from ganlab.targets import TargetError
 from ganlab.training import Run
 from ganlab.variants import VARIANTS

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass
 
 from ganlab import targets
+from ganlab.nets import ACTIVATIONS
 from ganlab.targets import TARGETS, Target, TargetError
 from ganlab.variants import G_LOSSES, VARIANTS
-from ganlab.nets import ACTIVATIONS
 
 
 class ConfigError(ValueError):
@@ -44,6 +44,7 @@ class TrainConfig:
     clip: float = 0.01  # WGAN weight clipping c (paper: 0.01)
     gp_lambda: float = 10.0  # WGAN-GP λ (paper: 10)
     ema: float = 0.0  # EMA decay of G's weights used for sampling; 0 = off
+    lr_decay: float = 1.0  # final lr as a fraction of the initial (linear); 1 = constant
     standardize: bool = True  # D sees (x − m)/s, G outputs m + s·g; m, s from the training data
     steps: int = 3000  # generator updates in the budget
     seed: int = 0  # seeds are seed, seed+1, …, seed+n_seeds−1
@@ -94,6 +95,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "clip": (1e-4, 10.0),
     "gp_lambda": (0.0, 100.0),
     "ema": (0.0, 0.9999),
+    "lr_decay": (0.0, 1.0),
     "steps": (1, 1_000_000),
     "seed": (0, 2**31 - 1),
     "n_seeds": (1, 32),
@@ -111,7 +113,8 @@ LABELS = {
     "data_size": "data set size", "batch_size": "batch size", "latent_dim": "latent dimension",
     "g_layers": "G layers", "g_width": "G width", "d_layers": "D layers", "d_width": "D width",
     "lr_g": "G learning rate", "lr_d": "D learning rate", "d_steps": "D steps per G step",
-    "clip": "clip value c", "gp_lambda": "λ", "ema": "EMA decay", "n_seeds": "number of seeds",
+    "clip": "clip value c", "gp_lambda": "λ", "ema": "EMA decay",
+    "lr_decay": "final learning-rate fraction", "n_seeds": "number of seeds",
 }
 
 

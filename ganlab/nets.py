@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -11,6 +12,11 @@ from torch.nn import functional as F
 ACTIVATIONS = {
     "relu": F.relu,
     "leaky_relu": lambda h: F.leaky_relu(h, 0.2),  # 0.2: the DCGAN slope
+    # Smooth ones: a piecewise-linear D has a piecewise-constant ∂D/∂x, which pushes every
+    # generated point in one linear piece the same way and leaves boxy modes.
+    "silu": F.silu,
+    "elu": F.elu,
+    "tanh": torch.tanh,
 }
 
 
@@ -24,20 +30,18 @@ class BatchedMLP:
         self.k = len(rngs)
         self.act = ACTIVATIONS[activation]
         self.shapes = []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        for fan_in, fan_out in itertools.pairwise(sizes):
             self.shapes += [(fan_in, fan_out), (1, fan_out)]
         # Per seed, torch.nn.Linear's default init U(-1/√fan_in, 1/√fan_in) for weights and
         # biases, drawn from that seed's own generator: seed i is the same in any batch.
         per_seed = [self._init(rng) for rng in rngs]
-        chunks = []
-        for j, shape in enumerate(self.shapes):
-            chunks.append(np.stack([p[j] for p in per_seed]).reshape(-1))
+        chunks = [np.stack([p[j] for p in per_seed]).reshape(-1) for j in range(len(self.shapes))]
         self.flat = torch.tensor(np.concatenate(chunks), dtype=torch.float32, requires_grad=True)
         self.n_per_seed = sum(a * b for a, b in self.shapes)
 
     def _init(self, rng):
         out = []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+        for fan_in, fan_out in itertools.pairwise(self.sizes):
             bound = 1.0 / math.sqrt(fan_in)
             out.append(rng.uniform(-bound, bound, (fan_in, fan_out)))
             out.append(rng.uniform(-bound, bound, (1, fan_out)))

@@ -25,15 +25,15 @@ class Target:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.ppf(rng.random(n))
 
-    def pdf(self, x): raise NotImplementedError  # noqa: E704
-    def cdf(self, x): raise NotImplementedError  # noqa: E704
-    def ppf(self, u): raise NotImplementedError  # noqa: E704
+    def pdf(self, x): raise NotImplementedError
+    def cdf(self, x): raise NotImplementedError
+    def ppf(self, u): raise NotImplementedError
 
     @property
-    def mean(self) -> float: raise NotImplementedError  # noqa: E704
+    def mean(self) -> float: raise NotImplementedError
 
     @property
-    def std(self) -> float: raise NotImplementedError  # noqa: E704
+    def std(self) -> float: raise NotImplementedError
 
     # --- derived ------------------------------------------------------------------------
     @property
@@ -79,6 +79,7 @@ class ScipyTarget(Target):
     family: str = "norm"
     params: tuple[tuple[str, float], ...] = ()
     description: str = ""
+    builtin: bool = field(default=False, compare=False)
 
     @cached_property
     def dist(self):
@@ -105,7 +106,9 @@ class ScipyTarget(Target):
         return float(self.dist.std())
 
     def to_spec(self):
-        return {"builtin": self.name}
+        if self.builtin:
+            return {"builtin": self.name}
+        return {"scipy": self.family, "params": dict(self.params), "name": self.name}
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class MixtureTarget(Target):
 
     def ppf(self, u):
         u = np.asarray(u, dtype=float)
-        w, m, s = self._arrays
+        _, m, s = self._arrays
         lo = np.full(u.shape, float(np.min(m - 40 * s)))
         hi = np.full(u.shape, float(np.max(m + 40 * s)))
         # The CDF is strictly increasing, so halving the bracket always converges: 60 halvings
@@ -233,16 +236,19 @@ def _builtin_mixture(name, rows, description):
 
 TARGETS: dict[str, Target] = {
     "normal": ScipyTarget(
-        "normal", "norm", (("loc", 4.0), ("scale", 0.5)), "N(4, 0.5): one mode, the easy case"
+        "normal", "norm", (("loc", 4.0), ("scale", 0.5)), "N(4, 0.5): one mode, the easy case",
+        builtin=True,
     ),
     "bimodal": _builtin_mixture(
         "bimodal", [(0.5, 2.0, 0.4), (0.5, 6.0, 0.4)], "½·N(2, 0.4) + ½·N(6, 0.4): two far modes"
     ),
     "uniform": ScipyTarget(
-        "uniform", "uniform", (("loc", 2.0), ("scale", 4.0)), "U(2, 6): flat, with hard edges"
+        "uniform", "uniform", (("loc", 2.0), ("scale", 4.0)), "U(2, 6): flat, with hard edges",
+        builtin=True,
     ),
     "exponential": ScipyTarget(
-        "exponential", "expon", (("scale", 2.0),), "Exponential(rate 0.5): skewed, long tail"
+        "exponential", "expon", (("scale", 2.0),), "Exponential(rate 0.5): skewed, long tail",
+        builtin=True,
     ),
     "mixture": _builtin_mixture(
         "mixture",
@@ -327,7 +333,7 @@ def parse_csv(data: bytes | str, column: int = 0) -> np.ndarray:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise TargetError("the file is not UTF-8 text: upload a CSV or plain-text column") from None
+            raise TargetError("the file is not UTF-8 text: upload a CSV or a text column") from None
     lines = [(i, ln.strip()) for i, ln in enumerate(io.StringIO(data).read().splitlines(), 1)]
     lines = [(i, ln) for i, ln in lines if ln and not ln.startswith("#")]
     if not lines:
@@ -361,6 +367,30 @@ def parse_csv(data: bytes | str, column: int = 0) -> np.ndarray:
     return np.array(values)
 
 
+# Families a spec may name, with the parameters each takes: a JSON spec never reaches an
+# arbitrary attribute of scipy.stats.
+SCIPY_FAMILIES = {"norm": ("loc", "scale"), "uniform": ("loc", "scale"), "expon": ("loc", "scale")}
+
+
+def scipy_target(family: str, params: dict, name: str | None = None) -> ScipyTarget:
+    """A normal, uniform or exponential law with the given loc/scale, checked."""
+    if family not in SCIPY_FAMILIES:
+        raise TargetError(f"family '{family}' is not one of {', '.join(SCIPY_FAMILIES)}")
+    extra = sorted(set(params) - set(SCIPY_FAMILIES[family]))
+    if extra:
+        raise TargetError(f"{family} takes {' and '.join(SCIPY_FAMILIES[family])}, not {extra[0]}")
+    try:
+        clean = {k: float(v) for k, v in params.items()}
+    except (TypeError, ValueError):
+        raise TargetError(f"{family} parameters must be numbers") from None
+    if not all(math.isfinite(v) for v in clean.values()):
+        raise TargetError(f"{family} parameters must be finite")
+    if clean.get("scale", 1.0) <= 0:
+        raise TargetError(f"{family} scale must be greater than 0 (got {clean['scale']:g})")
+    label = name or f"{family}({', '.join(f'{k}={v:g}' for k, v in clean.items())})"
+    return ScipyTarget(label, family, tuple(sorted(clean.items())), description=label)
+
+
 def get(spec) -> Target:
     """A Target from a registry name, a Target, or a spec dict (see `Target.to_spec`)."""
     if isinstance(spec, Target):
@@ -376,4 +406,6 @@ def get(spec) -> Target:
             return mixture(spec["mixture"])
         if "data" in spec:
             return empirical(spec["data"])
+        if "scipy" in spec:
+            return scipy_target(spec["scipy"], spec.get("params", {}), spec.get("name"))
     raise TargetError("a target is a built-in name, {'mixture': rows} or {'data': values}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -12,14 +13,23 @@ import torch
 from ganlab import metrics
 from ganlab.config import TrainConfig
 from ganlab.nets import BatchedMLP, mlp_sizes
-from ganlab.variants import G_LOSSES, VARIANTS, d_loss_gan, d_loss_wasserstein, \
-    g_loss_wasserstein, gradient_penalty
+from ganlab.variants import (
+    G_LOSSES,
+    VARIANTS,
+    d_loss_gan,
+    d_loss_wasserstein,
+    g_loss_wasserstein,
+    gradient_penalty,
+)
 
 HISTORY_POINTS = 400  # per series; beyond it, neighbouring windows merge (means of means)
 VOL_WINDOW = 200  # raw steps kept for loss volatility
 EVAL_POINTS = 100  # W1 / mean / std checkpoints over the budget
 EVAL_SAMPLES = 2000  # fixed latent draws per seed, so the W1 curve shows learning, not z noise
-CHUNK = 50  # steps between divergence checks; short enough to keep the UI responsive
+# Steps between divergence checks, on a fixed grid of steps (not of calls): short enough for
+# advance(max_seconds=…) to return quickly, and aligned so that where a diverged seed is frozen
+# never depends on timing.
+CHUNK = 16
 STREAMS = ("data", "g_init", "d_init", "batch", "noise", "eps", "eval")
 SERIES = {  # what each step records, per seed
     "gan": ("d_loss", "g_loss", "d_real", "d_fake"),
@@ -123,6 +133,9 @@ class Run:
 
     def __init__(self, cfg: TrainConfig):
         use_one_thread()
+        # Streamlit runs one script thread per visitor, but a stale rerun may still be inside
+        # advance() when a new one calls result(): never let the two interleave.
+        self.lock = threading.RLock()
         self.cfg = cfg
         self.variant = VARIANTS[cfg.variant]
         k = cfg.n_seeds
@@ -167,7 +180,10 @@ class Run:
         return rng.standard_normal(shape, dtype=np.float32)
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
-        """z (K, B, latent) -> x (K, B, 1) in data units."""
+        """z (K, B, latent) -> x (K, B, 1) in data units, with the weights everything shown to
+        a user comes from: the EMA of G's weights when enabled (training passes G's own)."""
+        if flat is None:
+            flat = self.g_ema if self.g_ema is not None else self.G.flat
         return self._loc + self._scale * self.G(z, flat)
 
     def critic(self, x: torch.Tensor) -> torch.Tensor:
@@ -185,7 +201,7 @@ class Run:
     def _d_step(self, real, z, eps) -> list[torch.Tensor]:
         b = real.shape[1]
         with torch.no_grad():
-            fake = self.generate(z)
+            fake = self.generate(z, self.G.flat)
         # Real and fake in one forward pass: half the kernel launches of two passes.
         out = self.critic(torch.cat([real, fake], dim=1))
         r, f = out[:, :b], out[:, b:]
@@ -209,7 +225,7 @@ class Run:
         return [loss.detach(), *extra]
 
     def _g_step(self, z) -> torch.Tensor:
-        out = self.critic(self.generate(z))
+        out = self.critic(self.generate(z, self.G.flat))
         loss = g_loss_wasserstein(out) if self.variant.wasserstein else self._g_loss(out)
         # Gradients for G only: D's weights are never touched by the G step.
         (grad,) = torch.autograd.grad(loss.sum(), self.G.flat)
@@ -224,7 +240,7 @@ class Run:
                 self.g_ema.lerp_(self.G.flat, 1.0 - decay)
         return loss.detach()
 
-    # --- chunks ------------------------------------------------------------------------------------
+    # --- chunks ---------------------------------------------------------------------------
     def _draw(self, m: int):
         """All randomness for m steps, from each seed's own streams (order-independent of m)."""
         cfg, k = self.cfg, self.cfg.n_seeds
@@ -246,6 +262,8 @@ class Run:
         real, z, eps = self._draw(m)
         rows = []
         for s in range(m):
+            if self.cfg.lr_decay < 1.0:
+                self._set_lr_fraction(self.step + s)
             for j in range(nd):
                 d_rec = self._d_step(real[s, j], z[s, j], None if eps is None else eps[s, j])
             g_loss = self._g_step(z[s, nd])
@@ -256,6 +274,12 @@ class Run:
         self.step += m
         self.history.append(self.step, rec)
         self._vol = np.concatenate([self._vol, rec[:, :2]])[-VOL_WINDOW:]
+
+    def _set_lr_fraction(self, step: int) -> None:
+        # Per step, not per chunk, so the schedule does not depend on how advance() is called.
+        frac = 1.0 - (1.0 - self.cfg.lr_decay) * step / self.cfg.steps
+        self.g_opt.param_groups[0]["lr"] = self.cfg.lr_g * frac
+        self.d_opt.param_groups[0]["lr"] = self.cfg.lr_d * frac
 
     def _state_tensors(self) -> list[torch.Tensor]:
         return [self.G.flat, self.D.flat] + ([self.g_ema] if self.g_ema is not None else [])
@@ -280,7 +304,7 @@ class Run:
 
     def _evaluate(self) -> None:
         with torch.no_grad():
-            x = self.generate(self._eval_z, self.g_ema).squeeze(-1)  # (K, n)
+            x = self.generate(self._eval_z).squeeze(-1)  # (K, n)
         xs, _ = torch.sort(x, dim=1)
         # W1 between n samples and the target's n quantile midpoints is the mean gap between
         # matched order statistics (1-D optimal transport), exact for equal sizes.
@@ -292,13 +316,18 @@ class Run:
     def advance(self, n_steps: int | None = None, max_seconds: float | None = None) -> int:
         """Train up to n_steps more generator steps (default: to the end of the budget), or
         until max_seconds have passed; returns the steps done. Safe to call repeatedly."""
+        with self.lock:
+            return self._advance(n_steps, max_seconds)
+
+    def _advance(self, n_steps, max_seconds) -> int:
         use_one_thread()
         n = self.cfg.steps - self.step if n_steps is None else min(n_steps,
                                                                    self.cfg.steps - self.step)
         t0 = time.perf_counter()
         done = 0
         while done < n and self.alive.any():
-            m = min(n - done, CHUNK, self.eval_every - self.step % self.eval_every)
+            m = min(n - done, CHUNK - self.step % CHUNK,
+                    self.eval_every - self.step % self.eval_every)
             self._train_chunk(m)
             done += m
             if self.step % self.eval_every == 0 or self.step == self.cfg.steps:
@@ -308,13 +337,13 @@ class Run:
         self.wall_s += time.perf_counter() - t0
         return done
 
-    # --- looking at it -------------------------------------------------------------------------------
+    # --- looking at it --------------------------------------------------------------------
     def samples(self, n: int = 10_000, stream: int = 1) -> np.ndarray:
         """(K, n) generated samples from a fixed latent draw (same state ⇒ same samples)."""
         z = np.stack([self._latent(np.random.default_rng([s, stream]), (n,))
                       for s in self.cfg.seeds])
-        with torch.no_grad():
-            return self.generate(torch.from_numpy(z), self.g_ema).squeeze(-1).double().numpy()
+        with self.lock, torch.no_grad():
+            return self.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
 
     def seed_metrics(self, n: int = 10_000) -> list[dict]:
         """Per seed: every distance to the target, divergence, and loss volatility."""
@@ -332,6 +361,10 @@ class Run:
 
     def result(self, n_samples: int = 2000, n_grid: int = 200, with_metrics: bool = True):
         """A plain-data snapshot of the run now (see RunResult)."""
+        with self.lock:
+            return self._result(n_samples, n_grid, with_metrics)
+
+    def _result(self, n_samples, n_grid, with_metrics) -> RunResult:
         k, cfg = self.cfg.n_seeds, self.cfg
         lo, hi = cfg.target.plot_range
         x = np.linspace(lo, hi, n_grid)
@@ -347,9 +380,9 @@ class Run:
             z += 0.5  # the other axes at the latent's centre
         z[:, :, 0] = torch.tensor(z_line, dtype=torch.float32)
         with torch.no_grad():
-            samples = self.generate(self._eval_z[:, :n_samples], self.g_ema)
+            samples = self.generate(self._eval_z[:, :n_samples])
             d_samples = self.critic(samples)
-            g_line = self.generate(z, self.g_ema).squeeze(-1)
+            g_line = self.generate(z).squeeze(-1)
             if not self.variant.wasserstein:
                 out, d_samples = torch.sigmoid(out), torch.sigmoid(d_samples)
         return RunResult(

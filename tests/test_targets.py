@@ -139,7 +139,13 @@ def test_bad_data_is_refused(values, words):
 
 
 def test_specs_round_trip():
-    for t in [*TARGETS.values(), mixture([(1, 0, 1), (1, 3, 0.5)]), empirical(np.arange(25.0))]:
+    for t in [*TARGETS.values(), mixture([(1, 0, 1), (1, 3, 0.5)]), empirical(np.arange(25.0)),
+              targets.scipy_target("expon", {"scale": 0.25})]:
         assert targets.get(t.to_spec()) == t
+    # A JSON spec names a law from a short list, never an arbitrary attribute of scipy.stats.
+    with pytest.raises(TargetError, match="family '__class__' is not one of"):
+        targets.get({"scipy": "__class__", "params": {}})
+    with pytest.raises(TargetError, match="scale must be greater than 0"):
+        targets.get({"scipy": "expon", "params": {"scale": -1}})
     with pytest.raises(TargetError, match="unknown target 'nope'"):
         targets.get("nope")

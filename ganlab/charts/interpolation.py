@@ -12,13 +12,15 @@ from ganlab.charts.sampling import histogram
 # Okabe–Ito vermillion and sky blue: distinct from each other and from the variant colours.
 METHOD_COLORS = {"lerp": "#D55E00", "slerp": "#56B4E9"}
 SHELL_COLOR = TARGET_COLOR  # the χ shell is the "truth" the paths are measured against
-HEIGHT = 260
+HEIGHT = 340  # total, with axes and legend: leaves ≈ 210 px of plot
 
 
 def _method_color(extra: dict[str, str] | None = None):
     colors = {**METHOD_COLORS, **(extra or {})}
+    # symbolOpacity: the legend would otherwise copy the faint opacity of the band's area.
     return alt.Color("method:N", scale=alt.Scale(domain=list(colors), range=list(colors.values())),
-                     legend=alt.Legend(title=None, orient="bottom"))
+                     legend=alt.Legend(title=None, orient="bottom", symbolOpacity=1,
+                                       labelLimit=300))
 
 
 def path_frame(t, values: dict[str, np.ndarray], column: str) -> pd.DataFrame:
@@ -31,13 +33,14 @@ def norm_chart(frame: pd.DataFrame, band: tuple[float, float, float], d: int) ->
     """‖z(t)‖ along the paths (frame: t, norm, method) over the χ_d band: `band` is
     (median, 5 %, 95 %) from interpolation.shell."""
     median, lo, hi = band
-    shell_name = f"χ_{d} shell: median, 5–95 % band"
+    shell_name = f"χ_{d} shell (median, 5–95 %)"
     color = _method_color({shell_name: SHELL_COLOR})
-    y = alt.Y("norm:Q", title="‖z(t)‖ (norm along the path)", scale=alt.Scale(zero=False))
+    y_title = "‖z(t)‖ along the path"
+    y = alt.Y("norm:Q", title=y_title, scale=alt.Scale(zero=False))
     x = alt.X("t:Q", title="t (0 = z₁, 1 = z₂)")
     shell = pd.DataFrame({"t": [0.0, 1.0], "norm": [median] * 2, "lo": [lo] * 2, "hi": [hi] * 2,
                           "method": shell_name})
-    area = alt.Chart(shell).mark_area(opacity=0.2).encode(x=x, y=alt.Y("lo:Q", title=y.title),
+    area = alt.Chart(shell).mark_area(opacity=0.2).encode(x=x, y=alt.Y("lo:Q", title=y_title),
                                                           y2="hi:Q", color=color)
     mid = alt.Chart(shell).mark_line(strokeDash=[5, 4]).encode(x=x, y=y, color=color)
     lines = alt.Chart(frame).mark_line(point=True).encode(
@@ -50,7 +53,7 @@ def log_density_chart(frame: pd.DataFrame, d: int) -> alt.Chart:
     """log N(z(t); 0, I_d) along the paths (frame: t, log_density, method)."""
     return alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("t:Q", title="t (0 = z₁, 1 = z₂)"),
-        y=alt.Y("log_density:Q", title=f"log-density of N(0, I_{d})", scale=alt.Scale(zero=False)),
+        y=alt.Y("log_density:Q", title=f"log N(z(t); 0, I_{d})", scale=alt.Scale(zero=False)),
         color=_method_color(),
         tooltip=["method:N", alt.Tooltip("t:Q", format=".2f"),
                  alt.Tooltip("log_density:Q", format=".1f")],
@@ -63,7 +66,7 @@ def shell_chart(norms, edges, r, chi_pdf, marks: pd.DataFrame, d: int) -> alt.La
     draws = f"‖z‖ of {len(np.ravel(norms)):,} draws"
     pdf_name = f"χ_{d} pdf"
     color = _method_color({draws: "#BBBBBB", pdf_name: SHELL_COLOR})
-    x = alt.X("lo:Q", title="‖z‖ (distance from the origin)")
+    x = alt.X("lo:Q", title="‖z‖ (distance from the origin)", scale=alt.Scale(zero=False))
     hist = histogram(norms, edges).assign(method=draws)
     bars = alt.Chart(hist).mark_rect().encode(
         x=x, x2="hi:Q", y=alt.Y("density:Q", title="density"), y2=alt.datum(0), color=color)
@@ -88,14 +91,17 @@ def plane_chart(frame: pd.DataFrame, size: int = 320) -> alt.Chart:
         y=alt.Y("v:Q", title="toward z₂, ⟂ z₁ (v)", scale=scale),
         order="order:Q",
         color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=colors),
-                        legend=alt.Legend(title=None, orient="bottom")),
+                        legend=alt.Legend(title=None, orient="bottom", labelLimit=300)),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(
             domain=names, range=[[1, 0], [1, 0], [4, 4]][: len(names)]), legend=None),
     )
     labels = alt.Chart(ends).mark_text(dy=-10, fontWeight="bold").encode(
         x=alt.X("u:Q", title="along z₁ (u)", scale=scale),
         y=alt.Y("v:Q", title="toward z₂, ⟂ z₁ (v)", scale=scale), text="label:N")
-    return (lines + labels).properties(width=size, height=size)
+    # "pad": width and height are the plot itself, so the axes really are equal (Streamlit's
+    # default "fit" would shrink the height more than the width to make room for the legend).
+    return (lines + labels).properties(width=size, height=size,
+                                       autosize=alt.AutoSizeParams(type="pad"))
 
 
 def decoded_chart(frame: pd.DataFrame, x, pdf, x_range: tuple[float, float]) -> alt.HConcatChart:

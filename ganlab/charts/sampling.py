@@ -9,7 +9,7 @@ import pandas as pd
 from ganlab.charts import TARGET_COLOR, VARIANT_COLORS
 
 DRAW_COLOR = "#CC79A7"  # Okabe–Ito reddish purple: inverse-transform draws, unlike any variant
-HEIGHT = 260
+HEIGHT = 340  # total, with axes and legend: leaves ≈ 210 px of plot
 
 
 def histogram(values, edges) -> pd.DataFrame:

@@ -12,13 +12,13 @@ from ganlab.training import RunResult
 from ganlab.variants import VARIANTS, optimal_losses
 
 BINS = 60  # histogram bins over the plot range (the same count the JS metric uses)
-MAX_POINTS = 200  # generated points drawn on D(x): enough to see where they sit, few rows
+MAX_POINTS = 200  # generated points on D(x): the first of fixed random draws, a fair subset
 HEIGHT = 260
+DETAIL_HEIGHT = 200  # Streamlit counts axes and the legend in the height: much less leaves no plot
 REAL_COLOR = "#BBBBBB"  # real data: a faint grey under the generated bars
 MARK_COLOR = "#CC0000"  # the z-slider's point, the same on every chart
 # Okabe–Ito colours not used by the variants, so a series never looks like another variant.
 SERIES_COLORS = ["#D55E00", "#56B4E9", "#CC79A7", "#F0E442"]
-DASH = alt.Scale(domain=["measured", "reference"], range=[[1, 0], [6, 4]])
 
 
 # --- data shaping (pure pandas/numpy, tested against numpy directly) ---------------------------
@@ -55,21 +55,28 @@ def _color(domain: list[str], colors: list[str], symbol: str = "stroke") -> alt.
                      legend=_legend(symbol))
 
 
-def _over_training(data: pd.DataFrame, color: alt.Color, y: alt.Y,
-                   refs: pd.DataFrame | None = None, seeds: int = 1) -> alt.LayerChart:
+def _over_training(data: pd.DataFrame, color: alt.Color, y_title: str,
+                   refs: pd.DataFrame | None = None, seeds: int = 1,
+                   ref_label: str = "reference", log: bool = False) -> alt.LayerChart:
     """Median curves (with a min–max band when there are several seeds) and dashed reference
-    lines in the colour of the series they belong to."""
+    lines in the colour of the series they belong to; the dash legend names the reference."""
+    dash = alt.Scale(domain=["measured", ref_label], range=[[1, 0], [6, 4]])
+    scale = alt.Scale(type="log") if log else alt.Undefined
+
+    def y(field: str) -> alt.Y:  # every layer titles its axis: the one drawn is never blank
+        return alt.Y(f"{field}:Q", title=y_title, scale=scale)
+
     base = alt.Chart(data).encode(x=alt.X("step:Q", title="generator step"), color=color)
     line = base.mark_line().encode(
-        y=y, strokeDash=alt.StrokeDash("kind:N", scale=DASH, legend=_legend()),
+        y=y("median"), strokeDash=alt.StrokeDash("kind:N", scale=dash, legend=_legend()),
         tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".4g")],
     ).transform_calculate(kind="'measured'")
     layers = [line]
     if seeds > 1:
-        layers.insert(0, base.mark_area(opacity=0.2).encode(y="lo:Q", y2="hi:Q"))
+        layers.insert(0, base.mark_area(opacity=0.2).encode(y=y("lo"), y2="hi:Q"))
     if refs is not None and len(refs):
-        layers.append(alt.Chart(refs.assign(kind="reference")).mark_rule().encode(
-            y="value:Q", color=color, strokeDash=alt.StrokeDash("kind:N", scale=DASH),
+        layers.append(alt.Chart(refs.assign(kind=ref_label)).mark_rule().encode(
+            y=y("value"), color=color, strokeDash=alt.StrokeDash("kind:N", scale=dash),
             tooltip=["series:N", alt.Tooltip("value:Q", format=".4g")]))
     return alt.layer(*layers)
 
@@ -93,13 +100,15 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> a
                    [TARGET_COLOR, REAL_COLOR, VARIANT_COLORS[cfg.variant]], symbol="square")
     x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
     hist = alt.Chart(bars).mark_bar(binSpacing=0).encode(
-        # stack=None: real and generated overlap, each from 0 (stacking would add them up).
-        x=x, x2="x1:Q", y=alt.Y("density:Q", title="density", stack=None), color=color,
+        # Each histogram from 0, overlapping: stacking would add real and generated up.
+        x=x, x2="x1:Q", y=alt.Y("density:Q", title="density", stack=None), y2=alt.datum(0),
+        color=color,
         opacity=alt.condition(alt.datum.series == "real data", alt.value(0.45), alt.value(0.7)),
         tooltip=["series:N", alt.Tooltip("x0:Q", format=".3g"), alt.Tooltip("x1:Q", format=".3g"),
                  "count:Q"],
     )
-    line = alt.Chart(pdf).mark_line(strokeWidth=2).encode(x="x:Q", y="density:Q", color=color)
+    line = alt.Chart(pdf).mark_line(strokeWidth=2).encode(
+        x=alt.X("x:Q", title="x"), y=alt.Y("density:Q", title="density"), color=color)
     finite = gen[np.isfinite(gen)]
     outside = float(np.mean((finite < lo) | (finite > hi))) if finite.size else 0.0
     title = f"seed {result.seeds[seed_index]}, step {result.step:,}"
@@ -124,13 +133,13 @@ def loss_chart(result: RunResult) -> alt.LayerChart:
     data = over_seeds(result.history, names)
     k = _n_seeds(result)
     if not variant.wasserstein:
-        return _over_training(data, color, alt.Y("median:Q", title="loss"), refs, k).properties(
+        return _over_training(data, color, "loss", refs, k, "equilibrium").properties(
             height=HEIGHT)
     left = _over_training(data[data.series != "G loss"], color,
-                          alt.Y("median:Q", title=f"{d_name} / W estimate"), refs, k)
+                          f"{d_name} / W estimate", refs, k, "equilibrium")
     # No band for G: each seed's level is arbitrary, so a spread across seeds means nothing.
     right = _over_training(data[data.series == "G loss"], color,
-                           alt.Y("median:Q", title="G loss (level arbitrary)"), None, 1)
+                           "G loss (level arbitrary)", None, 1, "equilibrium")
     return alt.layer(left, right).resolve_scale(y="independent").properties(height=HEIGHT)
 
 
@@ -145,9 +154,13 @@ def critic_chart(result: RunResult, seed_index: int = 0,
     curve = pd.DataFrame({"x": result.x, "score": result.d_on_x[seed_index], "series": f"{f}(x)"})
     pts = pd.DataFrame({"x": result.samples[seed_index][:MAX_POINTS],
                         "score": result.d_on_samples[seed_index][:MAX_POINTS],
-                        "series": f"{f}(G(z)) at generated samples"})
-    domain = [f"{f}(x)", f"{f}(G(z)) at generated samples", "your z"]
-    color = _color(domain, [SERIES_COLORS[0], VARIANT_COLORS[cfg.variant], MARK_COLOR])
+                        "series": f"{f}(G(z))"})
+    half = "D = ½: can't tell"
+    domain = [f"{f}(x)", f"{f}(G(z))", "your z"]
+    colors = [SERIES_COLORS[0], VARIANT_COLORS[cfg.variant], MARK_COLOR]
+    if not variant.wasserstein:
+        domain, colors = [*domain, half], [*colors, TARGET_COLOR]
+    color = _color(domain, colors)
     lo, hi = cfg.target.plot_range
     x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi], clamp=True))
     y = alt.Y("score:Q", title=y_title,
@@ -155,24 +168,25 @@ def critic_chart(result: RunResult, seed_index: int = 0,
     layers = [
         alt.Chart(curve).mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
         alt.Chart(pts).mark_circle(size=18, opacity=0.5).encode(
-            x="x:Q", y="score:Q", color=color,
+            x=x, y=y, color=color,
             tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")]),
     ]
     if not variant.wasserstein:  # where D cannot tell real from fake
-        layers.append(alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(
-            strokeDash=[6, 4], color=TARGET_COLOR).encode(y="y:Q"))
+        layers.append(alt.Chart(pd.DataFrame({"score": [0.5], "series": [half]})).mark_rule(
+            strokeDash=[6, 4]).encode(y=y, color=color))
     if marker is not None:
-        layers.append(_marker(pd.DataFrame({"x": [marker[0]], "score": [marker[1]]}), color))
+        point = pd.DataFrame({"x": [marker[0]], "score": [marker[1]]})
+        layers.append(_marker(point, x, y, color))
     title = f"seed {result.seeds[seed_index]}"
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
 
 
-def _marker(point: pd.DataFrame, color: alt.Color) -> alt.Chart:
-    cols = list(point.columns)
+def _marker(point: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Chart:
+    """The z slider's point: one row, drawn as a diamond on top."""
     return alt.Chart(point.assign(series="your z")).mark_point(
-        shape="diamond", size=160, filled=True).encode(
-        x=f"{cols[0]}:Q", y=f"{cols[1]}:Q", color=color,
-        tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in cols])
+        shape="diamond", size=160, filled=True, opacity=1).encode(
+        x=x, y=y, color=color,
+        tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in point.columns])
 
 
 def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChart | None:
@@ -181,24 +195,26 @@ def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChar
     cfg = result.config
     variant = VARIANTS[cfg.variant]
     if variant.penalty:
-        grad = pd.DataFrame({"x": result.x, "value": result.grad_on_x[seed_index],
+        grad = pd.DataFrame({"x": result.x, "grad": result.grad_on_x[seed_index],
                              "series": "|∂f/∂x|"})
         color = _color(["|∂f/∂x|", "target norm 1"], [SERIES_COLORS[0], TARGET_COLOR])
         line = alt.Chart(grad).mark_line().encode(
-            x=alt.X("x:Q", title="x"), y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
+            x=alt.X("x:Q", title="x"), y=alt.Y("grad:Q", title="|∂f/∂x|"), color=color)
         one = pd.DataFrame({"value": [1.0], "series": ["target norm 1"]})
-        rule = alt.Chart(one).mark_rule(strokeDash=[6, 4]).encode(y="value:Q", color=color)
-        return alt.layer(line, rule).properties(height=HEIGHT // 2)
+        rule = alt.Chart(one).mark_rule(strokeDash=[6, 4]).encode(
+            y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
+        return alt.layer(line, rule).properties(height=DETAIL_HEIGHT)
     if variant.clip:
         c = cfg.clip
         hist = binned(result.d_weights[seed_index], np.linspace(-1.1 * c, 1.1 * c, 45), "weights")
         color = _color(["weights", "±c"], [SERIES_COLORS[0], TARGET_COLOR])
         bars = alt.Chart(hist).mark_bar(binSpacing=0).encode(
             x=alt.X("x0:Q", title="critic weight value"), x2="x1:Q",
-            y=alt.Y("count:Q", title="number of weights"), color=color)
+            y=alt.Y("count:Q", title="number of weights"), y2=alt.datum(0), color=color)
         bounds = pd.DataFrame({"value": [-c, c], "series": "±c"})
-        rule = alt.Chart(bounds).mark_rule(strokeDash=[6, 4]).encode(x="value:Q", color=color)
-        return alt.layer(bars, rule).properties(height=HEIGHT // 2)
+        rule = alt.Chart(bounds).mark_rule(strokeDash=[6, 4]).encode(
+            x=alt.X("value:Q", title="critic weight value"), color=color)
+        return alt.layer(bars, rule).properties(height=DETAIL_HEIGHT)
     return None
 
 
@@ -210,8 +226,8 @@ def moments_chart(result: RunResult) -> alt.LayerChart:
     refs = pd.DataFrame({"series": ["mean", "std"], "value": [target.mean, target.std]})
     color = _color(["mean", "std"], SERIES_COLORS[:2])
     data = over_seeds(result.evals, names)
-    return _over_training(data, color, alt.Y("median:Q", title="value (units of x)"), refs,
-                          _n_seeds(result)).properties(height=HEIGHT)
+    return _over_training(data, color, "value (units of x)", refs, _n_seeds(result),
+                          "target").properties(height=HEIGHT)
 
 
 def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerChart:
@@ -220,8 +236,9 @@ def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerCh
     data = data[data["median"] > 0]  # a log axis cannot show 0
     refs = None if floor is None else pd.DataFrame({"series": ["W1 to target"], "value": [floor]})
     color = _color(["W1 to target"], [VARIANT_COLORS[result.config.variant]])
-    y = alt.Y("median:Q", title="W1 distance (units of x)", scale=alt.Scale(type="log"))
-    return _over_training(data, color, y, refs, _n_seeds(result)).properties(height=HEIGHT)
+    return _over_training(data, color, "W1 to target (log scale)", refs,
+                          _n_seeds(result), "sampling noise floor", log=True).properties(
+        height=HEIGHT)
 
 
 # --- 5. the generator as a map z -> x ---------------------------------------------------------
@@ -249,10 +266,10 @@ def map_chart(result: RunResult, seed_index: int = 0,
         title = f"seed {result.seeds[seed_index]}: latent axes 2…{cfg.latent_dim} fixed"
     color = _color(domain, colors)
     dash = alt.condition(alt.datum.series == "G(z)", alt.value([1, 0]), alt.value([6, 4]))
+    x, y = alt.X("z:Q", title="latent z (axis 1)"), alt.Y("x:Q", title="x = G(z)")
     lines = alt.Chart(pd.concat(rows)).mark_line(strokeWidth=2).encode(
-        x=alt.X("z:Q", title="latent z (axis 1)"), y=alt.Y("x:Q", title="x = G(z)"),
-        color=color, strokeDash=dash)
+        x=x, y=y, color=color, strokeDash=dash)
     layers = [lines]
     if marker is not None:
-        layers.append(_marker(pd.DataFrame({"z": [marker[0]], "x": [marker[1]]}), color))
+        layers.append(_marker(pd.DataFrame({"z": [marker[0]], "x": [marker[1]]}), x, y, color))
     return alt.layer(*layers).properties(title=title, height=HEIGHT)

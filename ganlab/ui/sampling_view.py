@@ -107,8 +107,7 @@ def generator_rows(target: Target, n: int = N) -> list[dict]:
             x = run.samples(n)
             best = min(best, time.perf_counter() - start)
         if np.all(np.isfinite(x[0])):
-            name = (f"GAN generator: {run.cfg.variant}, latent {run.cfg.latent_dim}, "
-                    f"step {run.step:,}")
+            name = f"GAN: {run.cfg.variant}, latent {run.cfg.latent_dim}, step {run.step:,}"
             rows.append(sample_row(name, x[0], target, best, x.size))
     return rows
 
@@ -123,6 +122,15 @@ def _w1_floor(target: Target, n: int) -> float:
     return metrics.noise_floor(target, n, reps=5)["w1"]
 
 
+_NO_FORMULA = {
+    MixtureTarget: "F is a weighted sum of normal CDFs, and such a sum has no inverse in closed "
+                   "form: F⁻¹(u) is found by bisection, halving a bracket until F(x) = u to about "
+                   "1e-10. Exact for practical purposes, but ~60 evaluations of F per u instead "
+                   "of one formula.",
+    EmpiricalTarget: "Your data define F only through their values: F⁻¹ is the empirical quantile "
+                     "function, linear between the sorted values. A lookup, exact for this data "
+                     "set — and it never produces a value outside [min, max] of the data.",
+}
 COLUMNS = {"method": "sampler", "w1": "W1 to target", "ks_statistic": "KS statistic",
            "ks_pvalue": "KS p-value", "mean_error": "mean error", "std_error": "std error",
            "samples_per_s": "samples / s"}
@@ -133,8 +141,9 @@ def _choose_target() -> Target | None:
                       persist_state="session")
     if source == OTHER:
         return target_picker(key=KEY + "target", label="Target", default="bimodal")
-    rate = st.number_input("Rate λ (from 0.01 to 100)", value=1.0, step=0.25, format="%.3f",
-                           key=KEY + "rate", persist_state="session")
+    rate = st.columns([1, 3])[0].number_input("Rate λ (from 0.01 to 100)", value=1.0, step=0.25,
+                                              format="%.3f", key=KEY + "rate",
+                                              persist_state="session")
     try:
         return exponential_target(rate)
     except TargetError as exc:
@@ -149,9 +158,8 @@ def _show_inversion(target: Target) -> None:
         with st.expander("u → x and the residual F(x) − u"):
             st.dataframe(residual_table(target), hide_index=True)
         return
-    st.info(f"**No closed form for F⁻¹ here.** It is computed by "
-            f"{sampling.ppf_method(target).split(' (')[0]} — exact to the digits shown, but "
-            "each u costs many evaluations of F instead of one formula.")
+    st.info("**No closed form for F⁻¹ here.** " + _NO_FORMULA.get(
+        type(target), f"It is computed by {sampling.ppf_method(target)}."))
     if isinstance(target, MixtureTarget):
         u = st.slider("Follow one u through the bisection", 0.01, 0.99, 0.3, key=KEY + "u",
                       persist_state="session")
@@ -166,7 +174,7 @@ def _show_inversion(target: Target) -> None:
     st.caption("A few u and their x = F⁻¹(u): F(x) − u is the inversion error (≈ 0).")
 
 
-def _draw_charts(target: Target, seed: int) -> np.ndarray:
+def _draw_charts(target: Target, seed: int) -> None:
     u, x = sampling.inverse_transform(target, N, np.random.default_rng(seed))
     lo, hi = target.plot_range
     grid = np.linspace(lo, hi, 300)
@@ -179,8 +187,10 @@ def _draw_charts(target: Target, seed: int) -> np.ndarray:
                   "(much mass) many u land close together — that is why F⁻¹(U) has CDF F.")
     st.altair_chart(charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)),
                     width="stretch")
-    st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's pdf.")
-    return x
+    pdf = " (a kernel density estimate of your data)" if isinstance(target, EmpiricalTarget) \
+        else ""
+    st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's "
+               f"pdf{pdf}.")
 
 
 def _comparison(target: Target, seed: int) -> None:
@@ -192,8 +202,11 @@ def _comparison(target: Target, seed: int) -> None:
     st.caption(
         f"{N:,} samples each, measured against the true target. A perfect sampler's W1 with "
         f"{N:,} samples is about {_w1_floor(target, N):.3f} (the noise floor): inverse transform "
-        "sits at it because F⁻¹(U) has exactly the law F; a KS p-value far from 0 says the same. "
-        "Errors are sample minus target. Speed is the best of three timings on this machine.")
+        "sits at it because F⁻¹(U) has exactly the law F. For an exact sampler the KS p-value "
+        "is itself uniform on [0, 1], so any value not close to 0 is what exactness looks "
+        "like; a generator that is off shows p ≈ 0 at this n. Errors are sample minus target. "
+        "Speed is the best of three timings here: the library may use a faster special-purpose "
+        "method, but a formula F⁻¹ is also far cheaper than a network forward pass.")
     if len(table) == 2:
         st.caption("No GAN trained on this target yet in this session: train one below, or on "
                    "a variant page with the same target, and it joins the table.")
@@ -215,7 +228,8 @@ def _learned_map(target: Target) -> None:
         except ConfigError as exc:
             st.error("Can't train with these settings: " + "; ".join(exc.problems))
             return
-        runs = [train_with_progress(cfg, f"{variant} with latent dimension 1")]
+        train_with_progress(cfg, f"{variant} with latent dimension 1")
+        st.rerun()  # from the top, so the comparison table above includes the new generator
     run = runs[-1]  # the most recently used
     cfg = run.cfg
     if cfg.latent == "normal":
@@ -231,7 +245,8 @@ def _learned_map(target: Target) -> None:
         sampling.optimal_map(target, mirrored, cfg.latent), g, cfg.variant, cfg.latent),
         width="stretch")
     dist = sampling.map_distance(g, z, target, cfg.latent)
-    st.caption(f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}, seed {cfg.seed}: "
+    broken = "" if run.alive[0] else f" (diverged at step {int(run.diverged_at[0]):,})"
+    st.caption(f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}{broken}, seed {cfg.seed}: "
                f"mean |G(z) − best map| over latent quantiles = {dist['distance']:.3f} "
                f"(to the increasing map {dist['to_increasing']:.3f}, to the decreasing "
                f"{dist['to_decreasing']:.3f}); for a monotone G this is W1 to the target.")
@@ -243,12 +258,12 @@ def _learned_map(target: Target) -> None:
 def render() -> None:
     """The whole page below its title."""
     st.subheader("1 · Seeds: pseudo-random numbers repeat")
-    seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, step=1, key=KEY + "seed",
-                               persist_state="session"))
+    seed = int(st.columns([1, 3])[0].number_input("Seed", 0, 2**31 - 1, 0, step=1,
+                                                  key=KEY + "seed", persist_state="session"))
     st.dataframe(seed_demo(seed), hide_index=True)
-    st.caption("The first two columns are identical: resetting the generator to the same seed "
-               "replays the same sequence. Without a reset it moves on. The draws below use this "
-               "seed too.")
+    st.caption(f"The 'seed {seed}' and 'reset' columns are identical: resetting the generator to "
+               "the same seed replays the same sequence. Without a reset it moves on. The draws "
+               "below use this seed too.")
 
     st.subheader("2 · Choose a distribution")
     target = _choose_target()

@@ -25,31 +25,54 @@ def target_picker(key: str = "target", label: str = "Target", default: str = "bi
     switches; with bind=True the built-in choice is also carried in the URL as ?<key>=name."""
     options = [*TARGETS, CUSTOM, UPLOAD]
     extra = {"bind": "query-params"} if bind else {"persist_state": "session"}
-    choice = container.selectbox(label, options, index=options.index(default), key=key,
-                                 format_func=_label, **extra)
+    if key not in st.session_state:  # a preset may have set it; then the widget takes that
+        extra["index"] = options.index(default)
+    choice = container.selectbox(label, options, key=key, format_func=_label, **extra)
     if choice in TARGETS:
         container.caption(TARGETS[choice].description)
         return TARGETS[choice]
     if choice == CUSTOM:
-        container.caption("One row per component: weight (normalised for you), mean, std > 0.")
-        rows = container.data_editor(DEFAULT_ROWS, num_rows="dynamic", key=f"{key}.mixture",
-                                     hide_index=True)
-        rows = rows.dropna(how="all")
-        try:
-            return mixture(rows[["weight", "mean", "std"]].itertuples(index=False))
-        except TargetError as exc:
-            container.error(f"This mixture can't be used: {exc}.")
-            return None
+        return _custom_mixture(key, container)
+    return _uploaded(key, container)
+
+
+def _custom_mixture(key: str, container) -> Target | None:
+    container.caption("One row per component: weight (normalised for you), mean, std > 0.")
+    # The editor's own state is dropped on a page switch, so its rows are kept under our key
+    # and become the editor's starting data when it is drawn afresh.
+    widget, rows_key, base_key = f"{key}.mixture", f"{key}.mixture_rows", f"{key}.mixture_base"
+    if widget not in st.session_state or base_key not in st.session_state:
+        st.session_state[base_key] = st.session_state.get(rows_key, DEFAULT_ROWS)
+    rows = container.data_editor(st.session_state[base_key], num_rows="dynamic", key=widget,
+                                 hide_index=True)
+    st.session_state[rows_key] = rows
+    rows = rows.dropna(how="all")
+    try:
+        return mixture(rows[["weight", "mean", "std"]].itertuples(index=False))
+    except TargetError as exc:
+        container.error(f"This mixture can't be used: {exc}.")
+        return None
+
+
+def _uploaded(key: str, container) -> Target | None:
+    widget, kept_key = f"{key}.upload", f"{key}.uploaded_target"
     upload = container.file_uploader(
         f"A column of numbers (CSV or text, header optional, ≤ {MAX_UPLOAD_MB} MB)",
-        type=["csv", "txt"], key=f"{key}.upload", max_upload_size=MAX_UPLOAD_MB,
+        type=["csv", "txt"], key=widget, max_upload_size=MAX_UPLOAD_MB,
     )
     if upload is None:
+        kept = st.session_state.get(kept_key)
+        if kept is not None:  # the uploader forgets its file on a page switch; we do not
+            container.caption(f"Using **{kept.name}** ({kept.description}), uploaded earlier. "
+                              "Upload another file to replace it.")
+            return kept
         container.info("Upload a file with one number per line (at least 20) to use it as the "
                        "target.")
         return None
     try:
-        return empirical(parse_csv(upload.getvalue()), name=upload.name)
+        target = empirical(parse_csv(upload.getvalue()), name=upload.name)
     except TargetError as exc:
         container.error(f"{upload.name} can't be used: {exc}.")
         return None
+    st.session_state[kept_key] = target
+    return target

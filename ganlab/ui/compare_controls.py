@@ -1,0 +1,209 @@
+"""The compare page's sidebar: shared settings and each variant's preset and knobs, in the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ganlab import compare
+from ganlab.config import CHOICES, PRESETS, RANGES, ConfigError, TrainConfig
+from ganlab.targets import TARGETS
+from ganlab.ui.controls import OPTIONS
+from ganlab.ui.target_picker import target_picker
+from ganlab.variants import VARIANTS
+
+ss = st.session_state
+# Widget keys are the URL's query parameter names (bind="query-params"), so keep them short and
+# stable: a link sent to students must keep working.
+TARGET, SEEDS, STEPS, SEED = "target", "seeds", "steps", "seed"
+URL = {"gan": "gan", "wgan": "wgan", "wgan-gp": "gp"}
+SUFFIX = {"g_loss": "loss", "clip": "clip", "gp_lambda": "lambda", "lr": "lr"}
+LABELS = {"g_loss": "G loss", "clip": "clip value c", "gp_lambda": "λ (gradient penalty)",
+          "lr": "learning rate (G and D)"}
+EXTRAS = "cmp.extras"  # {variant: {field: value}} from a loaded file, beyond the knobs
+LOADED_TARGET = "cmp.loaded_target"  # a custom/uploaded target from a loaded file
+NOTE = "cmp.load_note"  # (kind, text) about the last load, shown once
+CFGS = "cmp.cfgs"  # the configs the sidebar describes (None when they cannot run)
+MAX_FILE_MB = 5
+
+
+def key(variant: str, name: str) -> str:
+    if name == "d_steps":  # the papers' names: k (Goodfellow), n_critic (Arjovsky)
+        return f"{URL[variant]}_{'ncritic' if VARIANTS[variant].wasserstein else 'k'}"
+    return f"{URL[variant]}_{SUFFIX.get(name, name)}"
+
+
+def _label(variant: str, name: str) -> str:
+    if name == "d_steps":
+        return ("n_critic — critic steps per G step" if VARIANTS[variant].wasserstein
+                else "k — D steps per G step")
+    return LABELS[name]
+
+
+def _num(v) -> str:
+    return v if isinstance(v, str) else f"{v:g}"
+
+
+# --- presets and loading (callbacks: they run before the widgets are drawn) ----------------------
+def _apply_preset(variant: str) -> None:
+    """A preset sets its knobs and drops what a loaded file added for this variant."""
+    for name, value in compare.knob_values(variant, ss[key(variant, "preset")]).items():
+        ss[key(variant, name)] = value
+    ss.get(EXTRAS, {}).pop(variant, None)
+
+
+def load_text(text: str, source: str) -> bool:
+    """Put a saved comparison into the widgets; on a problem, say what it is and change nothing."""
+    try:
+        shared, choices = compare.from_json(text)
+    except ConfigError as exc:
+        ss[NOTE] = ("error", f"{source} can't be loaded:\n\n"
+                    + "\n".join(f"- {p}" for p in exc.problems))
+        return False
+    target = shared["target"]
+    if compare.is_builtin(target):
+        ss[TARGET] = target.name
+        ss.pop(LOADED_TARGET, None)
+    else:  # the picker cannot show a loaded mixture or data set: keep it beside the picker
+        ss[LOADED_TARGET] = target
+    ss[SEEDS], ss[STEPS], ss[SEED] = shared["n_seeds"], shared["steps"], shared["seed"]
+    for v, c in choices.items():
+        ss[key(v, "preset")] = c["preset"]
+        for name, value in c["knobs"].items():
+            ss[key(v, name)] = value
+    ss[EXTRAS] = {v: c["extra"] for v, c in choices.items() if c["extra"]}
+    ss[NOTE] = ("success", f"Loaded {source}: target {target.name}, {shared['n_seeds']} seeds, "
+                f"{shared['steps']:,} steps.")
+    return True
+
+
+def _load_file() -> None:
+    upload = ss.get("cmp.load_file")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        ss[NOTE] = ("error", f"{upload.name} is not UTF-8 text: load a .json file saved here.")
+        return
+    load_text(text, upload.name)
+
+
+def _load_pasted() -> None:
+    load_text(ss.get("cmp.load_text", ""), "the pasted text")
+
+
+def _forget_loaded_target() -> None:
+    ss.pop(LOADED_TARGET, None)
+
+
+def _forget_extras() -> None:
+    ss.pop(EXTRAS, None)
+
+
+def _short_target_link() -> None:
+    """Accept ?target=<name>. The picker's bound selectbox matches the URL against its
+    *formatted* labels ("mixture — ⅓·N(…) …"), so a plain name in a hand-written or shared link
+    would be dropped; on the first load, hand it to the widget through session state instead."""
+    name = st.query_params.get(TARGET)
+    if TARGET not in ss and name in TARGETS:
+        ss[TARGET] = name
+
+
+# --- the sidebar ----------------------------------------------------------------------------------
+def _shared(bar):
+    loaded = ss.get(LOADED_TARGET)
+    if loaded is not None:
+        bar.info(f"Target from the loaded file: **{loaded.name}** — {loaded.description}. "
+                 "A link cannot carry it; send the JSON file instead.")
+        bar.button("Choose a built-in target instead", key="cmp.unload_target",
+                   on_click=_forget_loaded_target)
+        target = loaded
+    else:
+        _short_target_link()
+        target = target_picker(TARGET, "Target", compare.DEFAULTS["target"], bind=True,
+                               container=bar)
+    lo, hi = RANGES["n_seeds"]
+    seeds = bar.slider("Seeds (trained together, same for every variant)", int(lo), int(hi),
+                       compare.DEFAULTS["n_seeds"], key=SEEDS, bind="query-params")
+    lo, hi = RANGES["steps"]
+    steps = bar.number_input("Budget: generator steps", int(lo), int(hi),
+                             compare.DEFAULTS["steps"], step=500, key=STEPS,
+                             bind="query-params",
+                             help="Every variant gets the same number of generator updates; "
+                                  "critic steps come on top (n_critic per G step).")
+    lo, hi = RANGES["seed"]
+    seed = bar.number_input("First seed", int(lo), int(hi), compare.DEFAULTS["seed"], key=SEED,
+                            bind="query-params", help="Seeds are this one and the next ones.")
+    return target, int(seeds), int(steps), int(seed)
+
+
+def _knob(box, variant: str, name: str, default):
+    """One knob; its default is the chosen preset's value, so the URL lists only changes."""
+    k = key(variant, name)
+    kw = dict(key=k, bind="query-params")
+    text = _label(variant, name)
+    if name in ("lr", "clip", "gp_lambda"):
+        grid = OPTIONS["lr" if name == "lr" else name]
+        opts = sorted({*grid, default, ss.get(k, default)})  # a loaded value joins the grid
+        return box.select_slider(text, opts, value=default, format_func=_num, **kw)
+    if name == "d_steps":
+        lo, hi = RANGES["d_steps"]
+        return box.slider(text, int(lo), int(hi), int(default), **kw)
+    opts = list(CHOICES[name])
+    return box.radio(text, opts, index=opts.index(default), horizontal=True, **kw)
+
+
+def _variant(bar, variant: str) -> tuple[str, dict]:
+    bar.markdown(f"**{VARIANTS[variant].label}**")
+    names = list(PRESETS[variant])
+    preset = bar.selectbox("Preset", names, index=names.index(compare.DEFAULTS["preset"]),
+                           key=key(variant, "preset"),
+                           on_change=_apply_preset, args=(variant,), bind="query-params")
+    defaults = compare.knob_values(variant, preset)
+    knobs = {n: _knob(bar, variant, n, defaults[n]) for n in compare.KNOBS[variant]}
+    return preset, knobs
+
+
+def _loader(bar) -> None:
+    with bar.expander("Load a saved comparison (JSON)"):
+        st.file_uploader("A .json file saved with 'Config as JSON'", type=["json"],
+                         key="cmp.load_file", on_change=_load_file,
+                         max_upload_size=MAX_FILE_MB)
+        st.text_area("…or paste its text", key="cmp.load_text", height=100)
+        st.button("Load pasted text", key="cmp.load_button", on_click=_load_pasted)
+        st.caption("The file is read as data and checked like any other settings; nothing in "
+                   "it is executed.")
+    note = ss.pop(NOTE, None)
+    if note is not None:
+        getattr(bar, note[0])(note[1])
+
+
+def sidebar() -> tuple[dict[str, TrainConfig] | None, dict[str, str], list[str]]:
+    """Draw the sidebar; return the three configs (None when they cannot run), the preset of
+    each variant, and the problems in words (a bad custom target explains itself)."""
+    bar = st.sidebar
+    _loader(bar)
+    bar.subheader("Shared by all three")
+    target, seeds, steps, seed = _shared(bar)
+    choices, presets = {}, {}
+    extras = ss.get(EXTRAS, {})
+    bar.subheader("Each variant")
+    for v in compare.ORDER:
+        presets[v], knobs = _variant(bar, v)
+        choices[v] = {"preset": presets[v], "knobs": knobs, "extra": extras.get(v, {})}
+    if extras:
+        said = "; ".join(f"{compare.label(v)}: " + ", ".join(f"{f} {_num(x)}"
+                                                           for f, x in e.items())
+                         for v, e in extras.items())
+        bar.caption(f"Also from the loaded file (not in the link): {said}.")
+        bar.button("Drop these", key="cmp.drop_extras", on_click=_forget_extras)
+    ss[CFGS] = None
+    if target is None:
+        return None, presets, []
+    try:
+        cfgs = compare.build(target, seeds, steps, seed, choices)
+    except ConfigError as exc:
+        bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return None, presets, exc.problems
+    ss[CFGS] = cfgs
+    return cfgs, presets, []

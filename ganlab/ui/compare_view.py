@@ -1,0 +1,312 @@
+"""The compare page: one Run trains all three variants live; then verdict, tables, exports."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from ganlab import compare, metrics
+from ganlab.charts import compare as charts
+from ganlab.config import TrainConfig
+from ganlab.training import EVAL_SAMPLES, Run, RunResult
+from ganlab.ui import compare_controls, store, tables
+
+ss = st.session_state
+ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
+DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
+TICK_S = 0.7  # fragment period while training (three slices of SLICE_S, then drawing)
+SLICE_S = 0.2  # training per variant per tick: Stop and page switches land within ~a second
+FIRST_SLICE = 20  # steps in a run's first slice, before its speed is known
+SHARED_ENTRIES = 8  # finished comparisons kept for every visitor
+
+
+class NotShared(Exception):
+    """Raised inside the cached function so that a lookup miss is never cached."""
+
+
+@st.cache_data(max_entries=SHARED_ENTRIES, show_spinner=False)
+def shared_comparison(cfgs: tuple[TrainConfig, ...], _results=None, _lookup=False):
+    """Finished comparisons shared across visitors, keyed by the (frozen) configs: thirty
+    students opening the same link do not train it thirty times. `_results` (not hashed) hands in
+    a comparison a visitor just finished; `_lookup` asks without training; with neither, trains
+    every config to completion. Returns plain data (RunResults), never a Run."""
+    if _results is not None:
+        return tuple(_results)
+    if _lookup:
+        raise NotShared
+    runs = [Run(c) for c in cfgs]
+    for run in runs:
+        run.advance()
+    return tuple(run.result() for run in runs)
+
+
+def lookup(cfgs: dict[str, TrainConfig]) -> dict[str, RunResult] | None:
+    try:
+        found = shared_comparison(tuple(cfgs[v] for v in compare.ORDER), _lookup=True)
+    except NotShared:
+        return None
+    return dict(zip(compare.ORDER, found, strict=True))
+
+
+# --- which comparison is shown, and training it ------------------------------------------------
+def _runs(cfgs: dict[str, TrainConfig]) -> dict[str, Run | None]:
+    return {v: store.get_run(c, create=False) for v, c in cfgs.items()}
+
+
+def _ready(cfgs: dict[str, TrainConfig]) -> bool:
+    """Shown at once, without pressing Run: shared, or every variant already trained here."""
+    return lookup(cfgs) is not None or all(r is not None and r.step > 0
+                                           for r in _runs(cfgs).values())
+
+
+def _start(cfgs: dict[str, TrainConfig]) -> None:
+    ss[ACTIVE] = cfgs
+    if lookup(cfgs) is not None:
+        ss[RUNNING] = False
+        return
+    # A variant trained earlier with the same config (e.g. on its own page) is the same Run.
+    ss[REUSED] = {v for v, r in _runs(cfgs).items() if r is not None and r.step > 0}
+    for c in cfgs.values():
+        store.get_run(c)
+    ss[RUNNING] = True
+
+
+def _stop() -> None:
+    ss[RUNNING] = False
+
+
+def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None:
+    active = ss.get(ACTIVE)
+    if cfgs is not None and cfgs != active and not ss.get(RUNNING) and _ready(cfgs):
+        ss[ACTIVE] = active = cfgs
+    if cfgs is not None and active is not None and cfgs != active:
+        doing = "keeps training" if ss.get(RUNNING) else "is kept"
+        import sys
+
+        from ganlab.ui.controls import changes
+        print("DEBUG", {v: changes(active[v], cfgs[v]) for v in cfgs}, file=sys.stderr)
+        st.warning("The settings changed since this comparison was run; it "
+                   f"{doing}. Press **Run comparison** to compare with the new settings.")
+    return active
+
+
+def _buttons(cfgs, active) -> None:
+    running = bool(ss.get(RUNNING))
+    same = cfgs is not None and cfgs == active
+    done = same and (lookup(cfgs) is not None
+                     or all(r is not None and r.finished for r in _runs(cfgs).values()))
+    text = "Finished" if done else "Resume" if same and not running and _any_step(cfgs) \
+        else "Run comparison"
+    c1, c2, _ = st.columns([2, 1, 3])
+    c1.button(text, key="cmp.run", type="primary", width="stretch", on_click=_start,
+              args=(cfgs,), disabled=cfgs is None or done or (same and running))
+    c2.button("Stop", key="cmp.stop", width="stretch", on_click=_stop, disabled=not running)
+
+
+def _any_step(cfgs) -> bool:
+    return any(r is not None and r.step > 0 for r in _runs(cfgs).values())
+
+
+def _slice_steps(run: Run) -> int:
+    # advance() checks max_seconds only between chunks of up to 50 steps: size the slice by speed
+    if run.step == 0 or run.wall_s <= 0:
+        return FIRST_SLICE
+    return max(1, int(run.step / run.wall_s * SLICE_S))
+
+
+def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
+    """The newest plain-data picture of each variant: the visitor's run, or the shared result
+    (listed in ss[SHARED_SHOWN])."""
+    runs, shared, out = _runs(active), None, {}
+    ss[SHARED_SHOWN] = set()
+    for v in active:
+        run = runs[v]
+        if run is None or not run.finished:
+            shared = shared or lookup(active)
+        if shared is not None and (run is None or not run.finished):
+            out[v] = shared[v]
+            ss[SHARED_SHOWN].add(v)
+        elif run is not None and run.step > 0:
+            res = run.result(with_metrics=False)
+            out[v] = dataclasses.replace(res, seed_metrics=tables.run_metrics(run)) \
+                if with_metrics else res
+        else:
+            out[v] = None
+    return out
+
+
+def _progress(active, snaps) -> None:
+    reused = ss.get(REUSED, set())
+    for v, cfg in active.items():
+        res = snaps.get(v)
+        step = res.step if res is not None else 0
+        how = ("shared: trained earlier on this server" if v in ss.get(SHARED_SHOWN, ()) else
+               "reused: you trained it earlier" if v in reused else "")
+        speed = f" · {res.steps_per_s:,.0f} steps/s" if res is not None and res.wall_s > 0 else ""
+        text = f"**{compare.label(v)}** — step {step:,} of {cfg.steps:,}{speed}"
+        st.progress(min(step / cfg.steps, 1.0), text=text + (f" ({how})" if how else ""))
+
+
+def _live(active) -> None:
+    """Progress and the live small multiples, in a fragment that trains one slice per variant
+    per tick while running (run_every never fires in AppTest: each at.run() is one tick)."""
+
+    @st.fragment(run_every=TICK_S if ss.get(RUNNING) else None)
+    def tick() -> None:
+        if ss.get(RUNNING):
+            for cfg in active.values():
+                run = store.get_run(cfg)  # recreated if the store evicted it
+                if not run.finished:
+                    run.advance(n_steps=_slice_steps(run), max_seconds=SLICE_S)
+            if all(r is not None and r.finished for r in _runs(active).values()):
+                ss[RUNNING] = False
+                st.rerun(scope="app")  # the table, verdict and exports are outside
+        snaps = _snapshots(active, with_metrics=False)
+        _progress(active, snaps)
+        done = {v: r for v, r in snaps.items() if r is not None}
+        if len(done) == len(active):
+            _densities_and_w1(done)
+
+    tick()
+
+
+def _densities_and_w1(results: dict[str, RunResult]) -> None:
+    cols = st.columns(len(results))
+    for col, chart in zip(cols, charts.density_panels(results).values(), strict=True):
+        col.altair_chart(chart, width="stretch")
+    st.caption("Bars: generated samples of all seeds pooled; line: the target's density. Same "
+               "axes in every panel. Look for a missing mode (collapse) or one too-wide bump.")
+    floor = tables.noise_floor(next(iter(results.values())).config.target, EVAL_SAMPLES)["w1"]
+    st.altair_chart(charts.w1_chart(results, floor), width="stretch")
+    st.caption(f"W1 to the target during training (median over seeds, band = min–max). Lower "
+               f"is better; the dashed line is what a perfect generator scores with "
+               f"{EVAL_SAMPLES:,} samples. A curve that stalls above it has stopped learning.")
+
+
+# --- the page -------------------------------------------------------------------------------------
+def render() -> None:
+    cfgs, presets, problems = compare_controls.sidebar()
+    if cfgs is None:
+        st.error("These settings can't run yet: "
+                 + ("; ".join(problems) if problems else "see the target message in the sidebar")
+                 + ". Runs already made are kept.")
+    active = _shown(cfgs)
+    _buttons(cfgs, active)
+    st.caption("**Share this comparison:** the address bar carries the target, seeds, budget, "
+               "each variant's preset and knobs. Send it and the page opens with the same "
+               "settings; a comparison someone already finished on this server opens at once.")
+    if active is None:
+        st.info("Press **Run comparison** to train all three variants live on the same target, "
+                "seeds and budget. Variants you already trained with these exact settings on "
+                "their own pages are reused, not trained again.")
+        _conceptual(cfgs)
+        return
+    verdict_box = st.container()
+    _live(active)
+    if ss.get(RUNNING):
+        st.caption("The table, verdict and exports appear when training finishes or you stop.")
+        _conceptual(active)
+        return
+    results = _snapshots(active, with_metrics=True)
+    if any(r is None for r in results.values()):
+        st.info("Some variants have not trained a step yet: press **Run comparison**.")
+        _conceptual(active)
+        return
+    _results(active, results, presets, verdict_box)
+
+
+def _results(active, results: dict[str, RunResult], presets, verdict_box) -> None:
+    target = next(iter(active.values())).target
+    seeds = {v: r.seed_metrics for v, r in results.items()}
+    floor = tables.noise_floor(target, tables.METRIC_SAMPLES)
+    text = compare.verdict(seeds, floor["w1"])
+    budget = next(iter(active.values())).steps
+    partial = [f"{compare.label(v)} at step {r.step:,}" for v, r in results.items()
+               if r.step < budget and not all(r.diverged)]
+    if partial:
+        text = f"Stopped early ({', '.join(partial)} of {budget:,}): " + text
+    verdict_box.success(f"**Verdict.** {text}")
+    for v, r in results.items():
+        bad = [(s, d) for s, d in zip(r.seeds, r.diverged_at, strict=True) if d >= 0]
+        if bad:
+            where = ", ".join(f"seed {s} at step {d:,}" for s, d in bad)
+            verdict_box.warning(f"{compare.label(v)} diverged ({where}): losses or weights "
+                                "became NaN/inf; those seeds keep their last good weights.")
+    runs = {v: {"steps_per_s": r.steps_per_s, "wall_s": r.wall_s} for v, r in results.items()}
+    table = compare.measured(seeds, runs)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Measured")
+        st.dataframe(_styled(table, floor), width="stretch")
+        n = tables.METRIC_SAMPLES
+        st.caption(f"Median over {len(next(iter(results.values())).seeds)} seed(s) "
+                   f"[min–max], {n:,} samples per seed; best of each row highlighted. The last "
+                   f"column is a perfect generator's score with {n:,} samples: differences "
+                   f"below it are noise. Fréchet compares only mean and std. Loss volatility "
+                   f"is in each variant's own loss units, so it is not ranked.  \n"
+                   f"**Rule:** {metrics.COLLAPSE_RULE}.")
+    with right:
+        _conceptual(active, header=True)
+    st.subheader("Losses")
+    cols = st.columns(len(results))
+    for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
+        col.altair_chart(chart, width="stretch")
+    st.caption("Each variant's own losses (not comparable across panels). Vanilla should settle "
+               "at its dashed equilibrium; the Wasserstein estimate should fall towards 0.")
+    _exports(active, presets, table, results, floor["w1"])
+    _deposit(active, results)
+
+
+def _styled(table, floor):
+    shown = compare.display(table)
+    shown["noise floor"] = [f"{floor[k]:.3g}" if k in floor else "" for k in
+                            dict.fromkeys(table["key"])]
+    css = shown.copy()
+    css.loc[:, :] = ""
+    for row, winners in compare.best(table).items():
+        for v in winners:
+            css.loc[row, compare.label(v)] = tables.HIGHLIGHT
+    return shown.style.apply(lambda _: css, axis=None)
+
+
+def _conceptual(cfgs, header: bool = False) -> None:
+    if header:
+        st.subheader("From the literature")
+    else:
+        st.markdown("**The three variants in theory**")
+    st.dataframe(compare.conceptual(cfgs), width="stretch")
+    st.caption("What each variant minimises and how its critic is kept in check, as published; "
+               "the 'here' rows are this comparison's settings. Hold them against the measured "
+               "table.")
+
+
+def _exports(active, presets, table, results, floor_w1) -> None:
+    st.subheader("Export")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Table as CSV", compare.to_csv(table), "ganlab-compare.csv", "text/csv",
+                       key="cmp.csv", on_click="ignore", width="stretch")
+    c2.download_button("Config as JSON", compare.to_json(active, presets),
+                       "ganlab-compare.json", "application/json", key="cmp.json",
+                       on_click="ignore", width="stretch")
+    fmt = c3.radio("Figure format", ["PNG", "SVG"], horizontal=True, key="cmp.fig_format")
+
+    def figure():  # drawn only when clicked: vl-convert takes a few seconds
+        chart = charts.figure(results, floor_w1)
+        return charts.to_png(chart) if fmt == "PNG" else charts.to_svg(chart)
+
+    c3.download_button(f"Figure as {fmt}", figure, f"ganlab-compare.{fmt.lower()}",
+                       "image/png" if fmt == "PNG" else "image/svg+xml", key="cmp.fig",
+                       on_click="ignore", width="stretch")
+    st.caption("The JSON holds every setting of every variant; load it back from the sidebar "
+               "(it is checked, never executed). The figure is the charts above, without a "
+               "browser.")
+
+
+def _deposit(active, results) -> None:
+    """Share a finished comparison (every variant to its full budget) with later visitors."""
+    key = tuple(active[v] for v in compare.ORDER)
+    finished = all(r.step >= r.config.steps or all(r.diverged) for r in results.values())
+    if finished and ss.get(DEPOSITED) != key:
+        shared_comparison(key, _results=tuple(results[v] for v in compare.ORDER))
+        ss[DEPOSITED] = key

@@ -1,0 +1,176 @@
+"""The compare page through AppTest: deep links, a tiny run, reuse, sharing, Stop, loading."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ganlab import compare, metrics
+from ganlab.training import Run
+from ganlab.ui import compare_view, tables
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Compare.py")
+RUNS = "ganlab.runs"
+LABELS = [compare.label(v) for v in compare.ORDER]
+
+
+def open_page(**params) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = str(v)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def run_to_end(at: AppTest, ticks: int = 8) -> AppTest:
+    """Press Run; each at.run() is one fragment tick (run_every never fires in AppTest)."""
+    at.button(key="cmp.run").click().run()
+    for _ in range(ticks):
+        if not at.session_state["cmp.running"]:
+            break
+        at.run()
+    assert not at.exception
+    assert not at.session_state["cmp.running"]
+    return at
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def verdict(at: AppTest) -> str:
+    (box,) = [e.value for e in at.success if e.value.startswith("**Verdict.**")]
+    return box.removeprefix("**Verdict.** ")
+
+
+def progress(at: AppTest) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def measured(at: AppTest):
+    return at.dataframe[0].value
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """One tiny comparison (3 modes, 2 seeds, 30 steps), trained once for several tests."""
+    compare_view.shared_comparison.clear()
+    return run_to_end(open_page(target="mixture", seeds=2, steps=30))
+
+
+def test_a_deep_link_sets_every_widget():
+    at = open_page(target="mixture", seeds=3, steps=40, seed=5, gp_preset="paper",
+                   wgan_clip=0.05, gan_loss="saturating", gan_k=2)
+    assert at.selectbox(key="target").value == "mixture"
+    assert at.slider(key="seeds").value == 3
+    assert at.number_input(key="steps").value == 40
+    assert at.number_input(key="seed").value == 5
+    assert at.selectbox(key="gp_preset").value == "paper"
+    assert at.select_slider(key="gp_lr").value == 1e-4  # the paper preset's, not in the link
+    assert at.select_slider(key="wgan_clip").value == 0.05
+    assert at.radio(key="gan_loss").value == "saturating"
+    assert at.slider(key="gan_k").value == 2
+    cfgs = at.session_state["cmp.cfgs"]
+    assert {(c.target.name, c.n_seeds, c.steps, c.seed) for c in cfgs.values()} == {
+        ("mixture", 3, 40, 5)}
+    assert (cfgs["wgan"].clip, cfgs["gan"].g_loss, cfgs["gan"].d_steps) == (0.05, "saturating", 2)
+    assert cfgs["wgan-gp"].gp_lambda == 10.0  # the paper's λ
+    assert "Share this comparison" in texts(at.caption)
+    assert not at.session_state[RUNS] if RUNS in at.session_state else True  # nothing trained
+
+
+def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
+    runs = list(tiny.session_state[RUNS].values())
+    assert sorted(r.cfg.variant for r in runs) == sorted(compare.ORDER)
+    assert all(r.finished and r.step == 30 for r in runs)
+    table = measured(tiny)
+    assert list(table.columns) == [*LABELS, "noise floor"]
+    assert len(table) == 16 and "modes covered" in table.index and "steps/s" in table.index
+    assert table.loc["diverged seeds"].tolist()[:3] == ["0 of 2"] * 3
+    # the verdict is the numbers': recompute it from the runs themselves
+    target = runs[0].cfg.target
+    seeds = {r.cfg.variant: r.seed_metrics(tables.METRIC_SAMPLES) for r in runs}
+    floor = metrics.noise_floor(target, tables.METRIC_SAMPLES)["w1"]
+    assert verdict(tiny) == compare.verdict(seeds, floor)
+    assert "covered all 3 modes" in verdict(tiny)
+    assert metrics.COLLAPSE_RULE in texts(tiny.caption)
+    assert len(tiny.get("vega_lite_chart")) == 7  # 3 densities, W1, 3 loss panels
+    assert list(tiny.dataframe[1].value.columns) == LABELS  # the conceptual table beside it
+    assert len(tiny.get("download_button")) == 3
+
+
+def test_a_finished_comparison_opens_at_once_for_the_next_visitor(tiny):
+    other = open_page(target="mixture", seeds=2, steps=30)  # a new session: no runs of its own
+    assert RUNS not in other.session_state or not other.session_state[RUNS]
+    assert verdict(other) == verdict(tiny)
+    assert measured(other).loc["W1"].tolist() == measured(tiny).loc["W1"].tolist()
+    assert all("shared: trained earlier" in p for p in progress(other))
+
+
+def test_a_variant_trained_on_its_own_page_is_not_trained_again():
+    at = open_page(target="normal", seeds=2, steps=30)
+    cfgs = at.session_state["cmp.cfgs"]
+    own = Run(cfgs["gan"])  # what the Vanilla GAN page stores for the same settings
+    own.advance()
+    at.session_state[RUNS] = OrderedDict({cfgs["gan"]: own})
+    wall = own.wall_s
+    run_to_end(at)
+    assert at.session_state[RUNS][cfgs["gan"]] is own and own.wall_s == wall
+    assert len(at.session_state[RUNS]) == 3
+    assert ["reused" in p for p in progress(at)] == [True, False, False]
+
+
+def test_stop_keeps_what_was_done():
+    at = open_page(target="normal", seeds=2, steps=2000)
+    at.button(key="cmp.run").click().run()  # one tick: a first slice of every variant
+    at.button(key="cmp.stop").click().run()
+    assert not at.exception and not at.session_state["cmp.running"]
+    steps = [r.step for r in at.session_state[RUNS].values()]
+    assert all(0 < s < 2000 for s in steps)
+    assert verdict(at).startswith("Stopped early (")
+    assert len(measured(at)) == 13  # no mode rows for a one-mode target
+    assert at.button(key="cmp.run").label == "Resume"
+
+
+def _paste(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="cmp.load_text").set_value(text)
+    return at.button(key="cmp.load_button").click().run()
+
+
+def test_loading_a_saved_comparison_sets_the_widgets_and_the_configs():
+    saved = compare.build("normal", 3, 25, 5, {
+        "wgan": {"knobs": {"clip": 0.05}},
+        "wgan-gp": {"preset": "paper"},
+        "gan": {"extra": {"g_width": 16}},
+    })
+    at = _paste(open_page(), compare.to_json(saved))
+    assert not at.exception
+    assert at.selectbox(key="target").value == "normal"
+    assert (at.slider(key="seeds").value, at.number_input(key="steps").value) == (3, 25)
+    assert at.select_slider(key="wgan_clip").value == 0.05
+    assert at.selectbox(key="gp_preset").value == "paper"
+    assert at.session_state["cmp.cfgs"] == saved  # the extra G width too
+    assert "g_width 16" in texts(at.sidebar.caption)
+
+    bad = json.loads(compare.to_json(saved))
+    bad["configs"]["gan"]["lr_g"] = 7
+    at = _paste(at, json.dumps(bad))
+    assert not at.exception
+    assert "G learning rate 7 is outside" in texts(at.sidebar.error)
+    assert at.session_state["cmp.cfgs"] == saved  # nothing changed
+
+
+def test_a_diverged_variant_is_counted_and_warned_about():
+    # plain SGD at learning rate 1 with λ = 10: the weights blow up within a few steps
+    saved = compare.build("mixture", 2, 10, 0, {"wgan-gp": {
+        "preset": "paper", "knobs": {"lr": 1.0, "d_steps": 1},
+        "extra": {"g_opt": "sgd", "d_opt": "sgd", "standardize": False}}})
+    at = run_to_end(_paste(open_page(), compare.to_json(saved)))
+    assert measured(at).loc["diverged seeds", "WGAN-GP"] == "2 of 2"
+    assert "WGAN-GP diverged (seed 0 at step" in texts(at.warning)
+    assert "WGAN-GP diverged in 2/2 seeds (first at step" in verdict(at)

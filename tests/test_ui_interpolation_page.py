@@ -1,0 +1,124 @@
+"""The slerp-vs-lerp page through AppTest: every dimension, the table, decoding through G."""
+
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ganlab import interpolation
+from ganlab.config import preset
+from ganlab.training import Run
+from ganlab.ui import interpolation_view as view
+from ganlab.ui import store
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "5_Slerp_vs_lerp.py")
+
+
+def _page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+def _charts(at):
+    return at.get("vega_lite_chart")
+
+
+def _table(at):
+    return next(df.value for df in at.dataframe if "method" in df.value.columns)
+
+
+@pytest.mark.parametrize("d", [1, 2, 4096])
+def test_page_for_each_dimension(d):
+    at = _page()
+    at.session_state["interp.d"] = d
+    at.run()
+    assert not at.exception
+    assert len(_charts(at)) == 4  # norms, log-density, shell histogram, plane
+    table = _table(at)
+    assert list(table["method"]) == ["lerp", "slerp"]
+    # the page shows exactly what compare_paths computes for these settings
+    ref = interpolation.compare_paths(d, n_pairs=200, n_points=21, seed=0)
+    np.testing.assert_allclose(table["norm deviation from shell"], ref["norm_deviation"])
+    np.testing.assert_allclose(table["path outside 5–95 % band (%)"], 100 * ref["outside_shell"])
+    lerp, slerp = table.iloc[0], table.iloc[1]
+    if d == 1:  # no circle to walk on: slerp is lerp
+        assert lerp.drop("method").equals(slerp.drop("method"))
+    if d == 4096:
+        outside = "path outside 5–95 % band (%)"
+        assert lerp[outside] > 80 > 10 > slerp[outside]
+        assert lerp["norm deviation from shell"] > 10 * slerp["norm deviation from shell"]
+    assert any(f"d = {d}" in c.value for c in at.caption)
+
+
+def test_controls_move_the_table():
+    at = _page().run()
+    at.select_slider(key="interp.d").set_value(64)
+    at.slider(key="interp.points").set_value(11)
+    at.number_input(key="interp.seed").set_value(3)
+    at.slider(key="interp.pairs").set_value(50).run()
+    assert not at.exception
+    ref = interpolation.compare_paths(64, n_pairs=50, n_points=11, seed=3)
+    np.testing.assert_allclose(_table(at)["lowest log-density on path"], ref["min_log_density"])
+
+
+def test_work_budget_cuts_pairs_and_says_so():
+    assert view.pairs_within_budget(500, 101, 4096) == view.WORK // (101 * 4096)
+    assert view.pairs_within_budget(200, 21, 512) == 200
+    at = _page()
+    at.session_state["interp.d"] = 4096
+    at.session_state["interp.points"] = 101
+    at.session_state["interp.pairs"] = 500
+    at.run()
+    assert not at.exception
+    assert any("cut from 500" in c.value for c in at.caption)
+
+
+def test_shell_norms_are_chi_distributed():
+    norms = view.shell_norms(4096, 300, seed=0)  # drawn in blocks of 128
+    assert norms.shape == (300,)
+    median, lo, hi = interpolation.shell(4096)
+    assert 0.8 < np.mean((norms > lo) & (norms < hi)) <= 0.97
+    assert abs(np.median(norms) - median) < 0.2
+
+
+def test_decoding_with_a_run_trained_here():
+    at = _page().run()
+    assert not at.exception and any("No generator" in i.value for i in at.info)
+    at.number_input(key="interp.train_steps").set_value(50)
+    at.button(key="interp.train").click().run()
+    assert not at.exception
+    assert at.selectbox(key="interp.run").value.startswith("gan on bimodal · latent 8")
+    assert len(_charts(at)) == 6  # + G(z(t)) beside the target, D along the path
+    assert any("G(z(t)) of seed 0" in c.value for c in at.caption)
+    spec = _charts(at)[-1].proto.spec
+    assert "probability" in spec  # vanilla D is shown through its sigmoid
+
+
+def test_decoding_a_critic_from_another_page():
+    # a wgan-gp run someone trained elsewhere in the session (latent 2), and a latent-1 run that
+    # must not be offered (no plane to interpolate in)
+    wgan = Run(preset("wgan-gp", "tuned", latent_dim=2, steps=20, target="normal"))
+    wgan.advance()
+    flat = Run(preset("gan", "tuned", latent_dim=1, steps=10))
+    flat.advance()
+    at = _page()
+    at.session_state[store.KEY] = OrderedDict([(flat.cfg, flat), (wgan.cfg, wgan)])
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="interp.run").options == [view.run_label(wgan)]
+    assert "critic f(G(z(t)))" in _charts(at)[-1].proto.spec
+
+
+def test_choices_survive_a_page_switch():
+    # persist_state="session": leaving for the inverse-transform page and coming back keeps d
+    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/5_Slerp_vs_lerp.py").run()
+    at.select_slider(key="interp.d").set_value(64).run()
+    at.switch_page("pages/4_Inverse_transform.py").run()
+    assert not at.exception
+    at.number_input(key="sampling.rate").set_value(2.0).run()
+    at.switch_page("pages/5_Slerp_vs_lerp.py").run()
+    assert not at.exception and at.select_slider(key="interp.d").value == 64
+    at.switch_page("pages/4_Inverse_transform.py").run()
+    assert at.number_input(key="sampling.rate").value == 2.0
