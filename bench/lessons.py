@@ -24,7 +24,7 @@ CONTRASTS = {
     "clip-too-small": dict(clip=0.01, lr_g=1e-3, lr_d=1e-3),
     "clip-too-large": dict(clip=0.1),
     "strong-d-collapse": dict(d_layers=2, d_width=32, g_layers=2, g_width=32, d_steps=1),
-    "lr-diverges": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3),
+    "lr-diverges": dict(lr_g=0.005, lr_d=0.005),
 }
 GOAL = 6 / 8
 

@@ -13,9 +13,10 @@ Written the way the seed material and most tutorials write it, on purpose:
 
 It does the same *work* as the engine for the same config: same layer sizes, activation,
 latent size and law, batch size, data set size (drawn from the target), optimizers with the same
-lr and betas, d_steps, clip / λ, G's weight EMA when cfg.ema > 0 (with the engine's warm-up), and
-the same standardisation arithmetic (D sees (x − m)/s, G outputs m + s·g, m and s from the
-training data). A fresh latent batch is drawn for the G step, as in the engine.
+lr and betas (and linear lr decay), d_steps, clip / λ, G's weight EMA when cfg.ema > 0 (with
+the engine's warm-up), and the same standardisation arithmetic (D sees (x − m)/s, G outputs
+m + s·g, m and s from the training data). A fresh latent batch is drawn for the G step, as in
+the engine.
 
 Logging: the seed code logs the D and G losses every step with `.item()`; `log_every_step=True`
 (the default) does the same, which is the counterpart of the engine recording its per-step
@@ -72,6 +73,12 @@ class ReferenceGAN:
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = _optimizer(cfg.g_opt, self.G.parameters(), cfg.lr_g, betas)
         self.opt_d = _optimizer(cfg.d_opt, self.D.parameters(), cfg.lr_d, betas)
+        # The engine's linear lr decay (TrainConfig.lr_decay), as a textbook LambdaLR per G step.
+        decay = getattr(cfg, "lr_decay", 1.0)
+        self.schedulers = [] if decay >= 1.0 else [
+            torch.optim.lr_scheduler.LambdaLR(
+                opt, lambda t: 1.0 - (1.0 - decay) * t / cfg.steps)
+            for opt in (self.opt_g, self.opt_d)]
         self.G_ema = None
         if cfg.ema > 0:
             self.G_ema = _mlp(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width, cfg.activation)
@@ -138,6 +145,8 @@ class ReferenceGAN:
                 with torch.no_grad():
                     for pe, p in zip(self.G_ema.parameters(), self.G.parameters(), strict=True):
                         pe.lerp_(p, 1.0 - decay)
+            for sched in self.schedulers:
+                sched.step()
             self.step += 1
             if self.log_every_step:
                 self.d_losses.append(loss_d.item())

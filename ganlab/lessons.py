@@ -31,10 +31,11 @@ LESSONS: dict[str, Lesson] = {
         Lesson(
             "saturating-stall", "Saturating loss stalls",
             "With the original minimax loss log(1 − D(G(z))), G gets almost no gradient once D "
-            "confidently rejects its samples, so it stalls far from the data.",
+            "confidently rejects its samples, so it stalls far from the data (G uses plain SGD "
+            "here, so the vanishing gradient is not rescaled away as Adam would).",
             "gan",
-            dict(target="normal", g_loss="saturating", standardize=False, lr_d=1e-3, lr_g=1e-3,
-                 d_steps=1, steps=2000),
+            dict(target="normal", g_loss="saturating", standardize=False, g_opt="sgd",
+                 lr_g=0.01, d_opt="adam", lr_d=1e-3, d_steps=5, steps=2000),
             shows=lambda m: m.get("diverged") or m["w1"] > 1.0,
             rule="W1 stays above 1.0 after the budget",
         ),
@@ -70,10 +71,12 @@ LESSONS: dict[str, Lesson] = {
         ),
         Lesson(
             "lr-diverges", "Learning rate too high",
-            "With plain SGD at learning rate 1 the updates overshoot, the weights blow up and "
-            "the run stops itself with NaN: ganlab marks the step where it happened.",
-            "gan",
-            dict(target="normal", g_opt="sgd", d_opt="sgd", lr_g=1.0, lr_d=1.0, steps=2000),
+            "With plain SGD at learning rate 0.1 the critic's unbounded scores explode within a "
+            "few steps: the weights overflow, and the run stops itself at the step where it "
+            "happened.",
+            "wgan-gp",
+            dict(target="normal", g_opt="sgd", d_opt="sgd", lr_g=0.1, lr_d=0.1, d_steps=5,
+                 gp_lambda=10.0, standardize=False, steps=1000),
             shows=lambda m: m.get("diverged") or m["w1"] > 1.0,
             rule="the seed diverged (NaN/inf) or W1 above 1.0",
         ),

@@ -161,7 +161,7 @@ def test_verdict_for_a_target_without_modes_reports_collapse_and_divergence():
 # --- the tables ----------------------------------------------------------------------------------
 def full_seed(w1, covered, **kw):
     return seed(w1, covered, ks=w1 / 2, js=0.1, energy=w1, frechet=0.2, mean_err=0.1,
-                std_err=0.1, mode_coverage=covered / 2, high_quality=0.9, d_volatility=0.1,
+                std_err=0.1, mode_coverage=covered / 2, high_quality=0.9, d_volatility=w1,
                 g_volatility=0.2, **kw)
 
 
@@ -221,3 +221,17 @@ def test_conceptual_table_is_the_registry_beside_this_comparisons_settings():
     assert table.loc["here: constraint", WGAN] == "c = 0.1"
     assert "here: constraint" not in compare.conceptual().index
     assert "std" in COLLAPSE_RULE  # the rule shown under the table is the core's
+
+
+def test_the_lr_knob_keeps_a_two_time_scale_preset_and_rebuilds_any_config():
+    tuned = compare.build("bimodal", 2, 50, 0, {"wgan-gp": {"preset": "tuned",
+                                                             "knobs": {"lr": 2.5e-4}}})["wgan-gp"]
+    base = PRESETS["wgan-gp"]["tuned"]
+    assert tuned.lr_g == 2.5e-4
+    assert tuned.lr_d == pytest.approx(2.5e-4 * base["lr_d"] / base["lr_g"])
+    # lr 1.0 fits only presets whose D/G ratio is 1: choosing the preset must skip the others.
+    cfg = compare.build("mixture", 2, 10, 0, {"wgan-gp": {
+        "preset": "paper", "knobs": {"lr": 1.0}, "extra": {"g_opt": "sgd"}}})["wgan-gp"]
+    choice = compare.choice_of(cfg)
+    assert choice["preset"] == "paper"
+    assert compare.build("mixture", 2, 10, 0, {"wgan-gp": choice})["wgan-gp"] == cfg

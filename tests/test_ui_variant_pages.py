@@ -73,7 +73,7 @@ def test_page_trains_with_a_preset_and_draws_charts_and_table(v):
     at = open_page(v)
     at.selectbox(key=f"{v}.target").set_value("normal").run()
     at.selectbox(key=f"{v}.preset").set_value("paper").run()
-    assert at.select_slider(key=f"{v}.lr").value == PRESETS[v]["paper"]["lr_g"]
+    assert at.select_slider(key=f"{v}.lr_g").value == PRESETS[v]["paper"]["lr_g"]
     train(tiny(at, v), v)
 
     run = shown_run(at, v)
@@ -141,14 +141,14 @@ def test_a_changed_setting_says_it_needs_a_new_model_and_keeps_the_run():
     v = "wgan"
     at = train(tiny(open_page(v), v), v)
     old = shown_run(at, v)
-    at.select_slider(key=f"{v}.lr").set_value(0.01).run()
+    at.select_slider(key=f"{v}.lr_g").set_value(0.01).run()
     assert "need a new model" in texts(at.warning) and "learning rate" in texts(at.warning)
     assert shown_run(at, v) is old  # still shown, not discarded
     assert at.button(key=f"{v}.live.start").label == "Start new run"
     train(at, v)
     assert shown_run(at, v).cfg.lr_g == 0.01 and len(runs(at)) == 2
     # back to the old setting: the kept run is found again, never trained twice
-    at.select_slider(key=f"{v}.lr").set_value(old.cfg.lr_g).run()
+    at.select_slider(key=f"{v}.lr_g").set_value(old.cfg.lr_g).run()
     assert shown_run(at, v) is old and len(runs(at)) == 2
 
 
@@ -207,7 +207,8 @@ def test_a_diverged_run_shows_a_warning_with_the_step():
     at = tiny(open_page(v), v)
     at.selectbox(key=f"{v}.g_opt").set_value("sgd")
     at.selectbox(key=f"{v}.d_opt").set_value("sgd")
-    at.select_slider(key=f"{v}.lr").set_value(1.0)
+    at.select_slider(key=f"{v}.lr_g").set_value(1.0)
+    at.select_slider(key=f"{v}.lr_d").set_value(1.0)
     at.select_slider(key=f"{v}.gp_lambda").set_value(100.0)
     at.toggle(key=f"{v}.standardize").set_value(False).run()
     train(at, v)

@@ -12,8 +12,10 @@ from ganlab.charts.training import BINS, binned, loss_chart, over_seeds
 from ganlab.training import RunResult
 from ganlab.variants import VARIANTS
 
-HEIGHT = 220
-PANEL_WIDTH = 260  # for the exported figure; on the page each panel fills its column
+# Streamlit fits a stretched chart's *whole* height (title, axes, legend) into this, so leave room
+# for the plot; the exported figure sets its own plot size (FIGURE_PANEL).
+HEIGHT = 320
+FIGURE_PANEL = {"width": 260, "height": 180}
 Y_CAP = 3.0  # density axis tops out at this × the target's peak, so one spike can't flatten all
 
 
@@ -39,7 +41,8 @@ def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> alt.Laye
     v = cfg.variant
     lo, hi = cfg.target.plot_range
     edges = np.linspace(lo, hi, bins + 1)
-    gen_name = f"{VARIANTS[v].label}, {len(result.seeds)} seed(s) pooled"
+    k = len(result.seeds)
+    gen_name = f"generated ({k} seeds pooled)" if k > 1 else "generated"
     bars = binned(result.samples, edges, gen_name)
     pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x),
                         "series": "target pdf"})
@@ -75,7 +78,8 @@ def loss_panels(results: dict[str, RunResult]) -> dict[str, alt.LayerChart]:
         span = pd.DataFrame({"step": [0, r.config.steps]})
         rule = alt.Chart(span).mark_rule(opacity=0).encode(
             x=alt.X("step:Q", title="generator step"))
-        out[v] = alt.layer(loss_chart(r), rule).properties(title=VARIANTS[v].label)
+        out[v] = alt.layer(loss_chart(r), rule).properties(title=VARIANTS[v].label,
+                                                           height=HEIGHT)
     return out
 
 
@@ -113,10 +117,10 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> alt.L
 def figure(results: dict[str, RunResult], floor: float | None = None) -> alt.VConcatChart:
     """The small multiples as one chart for export: densities in a row, losses in a row, and
     the W1 curves of all variants below."""
-    sized = {"width": PANEL_WIDTH}
-    dens = alt.hconcat(*[c.properties(**sized) for c in density_panels(results).values()])
-    loss = alt.hconcat(*[c.properties(**sized) for c in loss_panels(results).values()])
-    w1 = w1_chart(results, floor).properties(width=3 * PANEL_WIDTH + 60, title="W1 to the target")
+    dens = alt.hconcat(*[c.properties(**FIGURE_PANEL) for c in density_panels(results).values()])
+    loss = alt.hconcat(*[c.properties(**FIGURE_PANEL) for c in loss_panels(results).values()])
+    w1 = w1_chart(results, floor).properties(width=3 * FIGURE_PANEL["width"] + 60, height=220,
+                                             title="W1 to the target")
     return alt.vconcat(
         dens.resolve_scale(color="independent"),
         loss.resolve_scale(color="independent", strokeDash="independent"),

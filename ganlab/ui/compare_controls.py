@@ -7,6 +7,7 @@ import streamlit as st
 from ganlab import compare
 from ganlab.config import CHOICES, PRESETS, RANGES, ConfigError, TrainConfig
 from ganlab.targets import TARGETS
+from ganlab.ui import store
 from ganlab.ui.controls import OPTIONS
 from ganlab.ui.target_picker import target_picker
 from ganlab.variants import VARIANTS
@@ -18,10 +19,11 @@ TARGET, SEEDS, STEPS, SEED = "target", "seeds", "steps", "seed"
 URL = {"gan": "gan", "wgan": "wgan", "wgan-gp": "gp"}
 SUFFIX = {"g_loss": "loss", "clip": "clip", "gp_lambda": "lambda", "lr": "lr"}
 LABELS = {"g_loss": "G loss", "clip": "clip value c", "gp_lambda": "λ (gradient penalty)",
-          "lr": "learning rate (G and D)"}
+          "lr": "learning rate (G; D keeps the preset's D/G ratio)"}
 EXTRAS = "cmp.extras"  # {variant: {field: value}} from a loaded file, beyond the knobs
 LOADED_TARGET = "cmp.loaded_target"  # a custom/uploaded target from a loaded file
 NOTE = "cmp.load_note"  # (kind, text) about the last load, shown once
+RESYNC = "cmp.target_resync"
 CFGS = "cmp.cfgs"  # the configs the sidebar describes (None when they cannot run)
 MAX_FILE_MB = 5
 
@@ -102,11 +104,16 @@ def _forget_extras() -> None:
 
 def _short_target_link() -> None:
     """Accept ?target=<name>. The picker's bound selectbox matches the URL against its
-    *formatted* labels ("mixture — ⅓·N(…) …"), so a plain name in a hand-written or shared link
-    would be dropped; on the first load, hand it to the widget through session state instead."""
+    *formatted* labels ("mixture — ⅓·N(…) …"), so it drops a plain name from a hand-written link;
+    on the first load, hand the name to the widget through session state instead, and write it
+    again on the next full run, when Streamlit puts a programmatic value back into the URL (so
+    the address bar can be copied and shared again)."""
+    if ss.pop(RESYNC, False) and TARGET in ss:
+        ss[TARGET] = ss[TARGET]
     name = st.query_params.get(TARGET)
     if TARGET not in ss and name in TARGETS:
         ss[TARGET] = name
+        ss[RESYNC] = True
 
 
 # --- the sidebar ----------------------------------------------------------------------------------
@@ -143,7 +150,7 @@ def _knob(box, variant: str, name: str, default):
     kw = dict(key=k, bind="query-params")
     text = _label(variant, name)
     if name in ("lr", "clip", "gp_lambda"):
-        grid = OPTIONS["lr" if name == "lr" else name]
+        grid = OPTIONS["lr_g" if name == "lr" else name]
         opts = sorted({*grid, default, ss.get(k, default)})  # a loaded value joins the grid
         return box.select_slider(text, opts, value=default, format_func=_num, **kw)
     if name == "d_steps":
@@ -178,19 +185,19 @@ def _loader(bar) -> None:
         getattr(bar, note[0])(note[1])
 
 
-def sidebar() -> tuple[dict[str, TrainConfig] | None, dict[str, str], list[str]]:
-    """Draw the sidebar; return the three configs (None when they cannot run), the preset of
-    each variant, and the problems in words (a bad custom target explains itself)."""
+def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
+    """Draw the sidebar; return the three configs (None when they cannot run) and the problems
+    in words (a bad custom target explains itself)."""
     bar = st.sidebar
     _loader(bar)
     bar.subheader("Shared by all three")
     target, seeds, steps, seed = _shared(bar)
-    choices, presets = {}, {}
+    choices = {}
     extras = ss.get(EXTRAS, {})
     bar.subheader("Each variant")
     for v in compare.ORDER:
-        presets[v], knobs = _variant(bar, v)
-        choices[v] = {"preset": presets[v], "knobs": knobs, "extra": extras.get(v, {})}
+        preset, knobs = _variant(bar, v)
+        choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}
     if extras:
         said = "; ".join(f"{compare.label(v)}: " + ", ".join(f"{f} {_num(x)}"
                                                            for f, x in e.items())
@@ -199,11 +206,15 @@ def sidebar() -> tuple[dict[str, TrainConfig] | None, dict[str, str], list[str]]
         bar.button("Drop these", key="cmp.drop_extras", on_click=_forget_extras)
     ss[CFGS] = None
     if target is None:
-        return None, presets, []
+        return None, []
     try:
         cfgs = compare.build(target, seeds, steps, seed, choices)
     except ConfigError as exc:
         bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
-        return None, presets, exc.problems
+        return None, exc.problems
+    too_much = store.work_problem(cfgs.values())
+    if too_much:
+        bar.error(f"These settings can't run here: {too_much}.")
+        return None, [too_much]
     ss[CFGS] = cfgs
-    return cfgs, presets, []
+    return cfgs, []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import streamlit as st
+from streamlit.errors import Error as StreamlitError
 
 from ganlab import compare, metrics
 from ganlab.charts import compare as charts
@@ -15,9 +17,9 @@ from ganlab.ui import compare_controls, store, tables
 ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
 DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
-TICK_S = 0.7  # fragment period while training (three slices of SLICE_S, then drawing)
-SLICE_S = 0.2  # training per variant per tick: Stop and page switches land within ~a second
-FIRST_SLICE = 20  # steps in a run's first slice, before its speed is known
+TICK_S = 0.7  # fragment period while training (one slice of TICK_WORK_S, then drawing)
+TICK_WORK_S = 0.5  # training per tick, all variants together: Stop lands within ~a second
+FIRST_SLICE = 16  # steps per tick before the runs' speeds are known (one engine chunk)
 SHARED_ENTRIES = 8  # finished comparisons kept for every visitor
 
 
@@ -82,10 +84,6 @@ def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None
         ss[ACTIVE] = active = cfgs
     if cfgs is not None and active is not None and cfgs != active:
         doing = "keeps training" if ss.get(RUNNING) else "is kept"
-        import sys
-
-        from ganlab.ui.controls import changes
-        print("DEBUG", {v: changes(active[v], cfgs[v]) for v in cfgs}, file=sys.stderr)
         st.warning("The settings changed since this comparison was run; it "
                    f"{doing}. Press **Run comparison** to compare with the new settings.")
     return active
@@ -108,11 +106,21 @@ def _any_step(cfgs) -> bool:
     return any(r is not None and r.step > 0 for r in _runs(cfgs).values())
 
 
-def _slice_steps(run: Run) -> int:
-    # advance() checks max_seconds only between chunks of up to 50 steps: size the slice by speed
-    if run.step == 0 or run.wall_s <= 0:
-        return FIRST_SLICE
-    return max(1, int(run.step / run.wall_s * SLICE_S))
+def _advance_together(runs: list[Run]) -> None:
+    """Advance the unfinished runs to one common step, so the live charts and a stopped
+    comparison always hold every variant at the same generator step (a fair comparison), sized
+    so that all of them together take about TICK_WORK_S."""
+    todo = [r for r in runs if not r.finished]
+    if not todo:
+        return
+    if any(r.step == 0 or r.wall_s <= 0 for r in todo):
+        n = FIRST_SLICE
+    else:  # seconds per generator step of all variants together
+        n = max(1, int(TICK_WORK_S / sum(r.wall_s / r.step for r in todo)))
+    goal = min(r.step for r in todo) + n
+    for r in todo:
+        if r.step < goal:  # a run trained further earlier (e.g. on its own page) waits
+            r.advance(n_steps=goal - r.step, max_seconds=TICK_WORK_S)
 
 
 def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
@@ -149,16 +157,15 @@ def _progress(active, snaps) -> None:
 
 
 def _live(active) -> None:
-    """Progress and the live small multiples, in a fragment that trains one slice per variant
-    per tick while running (run_every never fires in AppTest: each at.run() is one tick)."""
+    """Progress and the live small multiples, in a fragment that, while running, advances every
+    variant to the next common step per tick (run_every never fires in AppTest: each at.run()
+    is one tick)."""
 
     @st.fragment(run_every=TICK_S if ss.get(RUNNING) else None)
     def tick() -> None:
         if ss.get(RUNNING):
-            for cfg in active.values():
-                run = store.get_run(cfg)  # recreated if the store evicted it
-                if not run.finished:
-                    run.advance(n_steps=_slice_steps(run), max_seconds=SLICE_S)
+            # store.get_run recreates a run the store evicted
+            _advance_together([store.get_run(cfg) for cfg in active.values()])
             if all(r is not None and r.finished for r in _runs(active).values()):
                 ss[RUNNING] = False
                 st.rerun(scope="app")  # the table, verdict and exports are outside
@@ -186,7 +193,7 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
 
 # --- the page -------------------------------------------------------------------------------------
 def render() -> None:
-    cfgs, presets, problems = compare_controls.sidebar()
+    cfgs, problems = compare_controls.sidebar()
     if cfgs is None:
         st.error("These settings can't run yet: "
                  + ("; ".join(problems) if problems else "see the target message in the sidebar")
@@ -194,8 +201,11 @@ def render() -> None:
     active = _shown(cfgs)
     _buttons(cfgs, active)
     st.caption("**Share this comparison:** the address bar carries the target, seeds, budget, "
-               "each variant's preset and knobs. Send it and the page opens with the same "
-               "settings; a comparison someone already finished on this server opens at once.")
+               "and each variant's preset and knobs (e.g. `?target=mixture&seeds=8&steps=2000"
+               "&gp_preset=paper`). Send it and the page opens with the same settings; a "
+               "comparison someone already finished on this server opens at once, without "
+               "training again. A custom mixture or uploaded data does not fit in a link: send "
+               "the JSON from Export instead.")
     if active is None:
         st.info("Press **Run comparison** to train all three variants live on the same target, "
                 "seeds and budget. Variants you already trained with these exact settings on "
@@ -213,19 +223,21 @@ def render() -> None:
         st.info("Some variants have not trained a step yet: press **Run comparison**.")
         _conceptual(active)
         return
-    _results(active, results, presets, verdict_box)
+    _results(active, results, verdict_box)
 
 
-def _results(active, results: dict[str, RunResult], presets, verdict_box) -> None:
+def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     target = next(iter(active.values())).target
     seeds = {v: r.seed_metrics for v, r in results.items()}
     floor = tables.noise_floor(target, tables.METRIC_SAMPLES)
     text = compare.verdict(seeds, floor["w1"])
     budget = next(iter(active.values())).steps
-    partial = [f"{compare.label(v)} at step {r.step:,}" for v, r in results.items()
-               if r.step < budget and not all(r.diverged)]
-    if partial:
-        text = f"Stopped early ({', '.join(partial)} of {budget:,}): " + text
+    partial = {v: r.step for v, r in results.items() if r.step < budget and not all(r.diverged)}
+    if len(set(partial.values())) == 1 and len(partial) == len(results):
+        text = f"Stopped early, at step {next(iter(partial.values())):,} of {budget:,}: " + text
+    elif partial:
+        where = ", ".join(f"{compare.label(v)} at step {k:,}" for v, k in partial.items())
+        text = f"Stopped early ({where} of {budget:,}): " + text
     verdict_box.success(f"**Verdict.** {text}")
     for v, r in results.items():
         bad = [(s, d) for s, d in zip(r.seeds, r.diverged_at, strict=True) if d >= 0]
@@ -235,26 +247,23 @@ def _results(active, results: dict[str, RunResult], presets, verdict_box) -> Non
                                 "became NaN/inf; those seeds keep their last good weights.")
     runs = {v: {"steps_per_s": r.steps_per_s, "wall_s": r.wall_s} for v, r in results.items()}
     table = compare.measured(seeds, runs)
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader("Measured")
-        st.dataframe(_styled(table, floor), width="stretch")
-        n = tables.METRIC_SAMPLES
-        st.caption(f"Median over {len(next(iter(results.values())).seeds)} seed(s) "
-                   f"[min–max], {n:,} samples per seed; best of each row highlighted. The last "
-                   f"column is a perfect generator's score with {n:,} samples: differences "
-                   f"below it are noise. Fréchet compares only mean and std. Loss volatility "
-                   f"is in each variant's own loss units, so it is not ranked.  \n"
-                   f"**Rule:** {metrics.COLLAPSE_RULE}.")
-    with right:
-        _conceptual(active, header=True)
+    # Stacked, full width: side by side, neither table fits a projector's width unscrolled.
+    st.subheader("Measured")
+    st.dataframe(_styled(table, floor), width="stretch", height="content")
+    n = tables.METRIC_SAMPLES
+    st.caption(f"Median over {len(next(iter(results.values())).seeds)} seed(s) [min–max], "
+               f"{n:,} samples per seed; the best of each row is highlighted. The last column "
+               f"is a perfect generator's score with {n:,} samples: differences below it are "
+               f"noise. Fréchet compares only mean and std. Loss volatility is in each variant's "
+               f"own loss units, so it is not ranked.  \n**Rule:** {metrics.COLLAPSE_RULE}.")
+    _conceptual(active, header=True)
     st.subheader("Losses")
     cols = st.columns(len(results))
     for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
         col.altair_chart(chart, width="stretch")
     st.caption("Each variant's own losses (not comparable across panels). Vanilla should settle "
                "at its dashed equilibrium; the Wasserstein estimate should fall towards 0.")
-    _exports(active, presets, table, results, floor["w1"])
+    _exports(active, table, results, floor["w1"])
     _deposit(active, results)
 
 
@@ -272,20 +281,21 @@ def _styled(table, floor):
 
 def _conceptual(cfgs, header: bool = False) -> None:
     if header:
-        st.subheader("From the literature")
+        st.subheader("From the literature, to hold against the table above")
     else:
         st.markdown("**The three variants in theory**")
-    st.dataframe(compare.conceptual(cfgs), width="stretch")
+    st.dataframe(compare.conceptual(cfgs), width="stretch", height="content")
     st.caption("What each variant minimises and how its critic is kept in check, as published; "
                "the 'here' rows are this comparison's settings. Hold them against the measured "
                "table.")
 
 
-def _exports(active, presets, table, results, floor_w1) -> None:
+def _exports(active, table, results, floor_w1) -> None:
     st.subheader("Export")
     c1, c2, c3 = st.columns(3)
     c1.download_button("Table as CSV", compare.to_csv(table), "ganlab-compare.csv", "text/csv",
                        key="cmp.csv", on_click="ignore", width="stretch")
+    presets = {v: compare.choice_of(c)["preset"] for v, c in active.items()}
     c2.download_button("Config as JSON", compare.to_json(active, presets),
                        "ganlab-compare.json", "application/json", key="cmp.json",
                        on_click="ignore", width="stretch")
@@ -308,5 +318,8 @@ def _deposit(active, results) -> None:
     key = tuple(active[v] for v in compare.ORDER)
     finished = all(r.step >= r.config.steps or all(r.diverged) for r in results.values())
     if finished and ss.get(DEPOSITED) != key:
-        shared_comparison(key, _results=tuple(results[v] for v in compare.ORDER))
         ss[DEPOSITED] = key
+        # Sharing only saves later visitors time; after a code reload (the dev server's file
+        # watcher) results built by the old classes cannot be pickled. Never worth an error.
+        with contextlib.suppress(StreamlitError):
+            shared_comparison(key, _results=tuple(results[v] for v in compare.ORDER))

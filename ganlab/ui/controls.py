@@ -36,7 +36,8 @@ def _grid_125(lo: float, hi: float) -> tuple[float, ...]:
 OPTIONS = {
     "data_size": _within("data_size", (256, 512, 1024, 2048, 4096, 8192, 10_000)),
     "batch_size": _within("batch_size", (32, 64, 128, 256, 512)),
-    "lr": _grid_125(*RANGES["lr_g"]),
+    "lr_g": _grid_125(*RANGES["lr_g"]),
+    "lr_d": _grid_125(*RANGES["lr_d"]),
     "g_width": _within("g_width", (8, 16, 32, 64, 128)),
     "d_width": _within("d_width", (8, 16, 32, 64, 128)),
     "clip": _within("clip", (1e-4, 1e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10)),
@@ -47,19 +48,19 @@ OPTIONS = {
 SLIDERS = ("latent_dim", "g_layers", "d_layers", "d_steps", "n_seeds")
 NUMBERS = {"steps": 500, "seed": 1}  # field -> the +/− step of the number input
 RADIOS = ("g_loss", "latent", "activation")
-ALIASES = {"lr": ("lr_g", "lr_d")}  # one learning-rate widget sets both optimisers
 
 GROUPS = {
     "Data": ("data_size", "batch_size"),
     "Networks": ("latent_dim", "g_layers", "g_width", "d_layers", "d_width"),
-    "Training": ("lr",),
+    "Training": ("lr_g", "lr_d"),
     "Run": ("steps", "seed", "n_seeds"),
 }
 VARIANT_FIELDS = {"gan": ("g_loss", "d_steps"), "wgan": ("clip", "d_steps"),
                   "wgan-gp": ("gp_lambda", "d_steps")}
 ADVANCED = ("latent", "activation", "g_opt", "d_opt", "ema", "lr_decay", "standardize")
 HELP = {
-    "lr": "Adam/RMSprop step size for both G and D, on a log scale.",
+    "lr_g": "G's optimiser step size, on a log scale.",
+    "lr_d": "D's (critic's) step size; a larger one than G's is the two-time-scale rule (TTUR).",
     "g_loss": "saturating = the original minimax log(1 − D(G(z))); non-saturating = −log D(G(z)).",
     "clip": "WGAN clamps every critic weight to [−c, c] after each critic step.",
     "gp_lambda": "Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy 0.1.",
@@ -79,7 +80,8 @@ def widget_fields(variant: str) -> tuple[str, ...]:
     return (*[f for g in GROUPS.values() for f in g], *VARIANT_FIELDS[variant], *ADVANCED)
 
 
-LABELS = {"lr": "learning rate", "g_loss": "G loss", "latent": "latent distribution",
+LABELS = {"lr_g": "G learning rate", "lr_d": "D learning rate", "g_loss": "G loss",
+          "latent": "latent distribution",
           "g_opt": "G optimizer", "d_opt": "D optimizer", "steps": "steps (budget)",
           "standardize": "standardize the data for the networks"}
 
@@ -124,8 +126,8 @@ def load(variant: str, cfg: TrainConfig, with_target: bool) -> None:
     so reading the widgets back gives exactly cfg (the same run, never trained twice)."""
     shown = widget_fields(variant)
     for name in shown:
-        ss[_key(variant, name)] = getattr(cfg, ALIASES.get(name, (name,))[0])
-    covered = {f for n in shown for f in ALIASES.get(n, (n,))} | {"variant", "target"}
+        ss[_key(variant, name)] = getattr(cfg, name)
+    covered = set(shown) | {"variant", "target"}
     ss[_key(variant, "base")] = {f.name: getattr(cfg, f.name)
                                  for f in dataclasses.fields(cfg) if f.name not in covered}
     if with_target and TARGETS.get(cfg.target.name) == cfg.target:
@@ -246,12 +248,15 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
         return None, []
     if TARGETS.get(target.name) == target:
         ss[LAST_TARGET] = target.name
-    fields = {f: v for n, v in values.items() for f in ALIASES.get(n, (n,))}
     try:
-        cfg = make(variant=variant, target=target, **ss[_key(variant, "base")], **fields)
+        cfg = make(variant=variant, target=target, **ss[_key(variant, "base")], **values)
     except ConfigError as exc:
         bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
         return None, exc.problems
+    too_much = store.work_problem([cfg])
+    if too_much:
+        bar.error(f"These settings can't run here: {too_much}.")
+        return None, [too_much]
     ss[_key(variant, "cfg")] = cfg
     return cfg, []
 

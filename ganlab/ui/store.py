@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 
 import streamlit as st
@@ -11,6 +12,10 @@ from ganlab.training import Run
 
 KEY = "ganlab.runs"
 MAX_RUNS = 24  # per visitor; the least recently used finished run is dropped first
+# What one visitor may ask for at once on a shared host, in network updates
+# (seeds × generator steps × (D steps + 1)): 32 seeds × 5 000 WGAN-GP steps just fits. The
+# command line has no such limit; a self-hosted server can raise it with GANLAB_MAX_WORK.
+MAX_WORK = int(os.environ.get("GANLAB_MAX_WORK", 1_000_000))
 
 
 def _runs() -> OrderedDict[TrainConfig, Run]:
@@ -31,6 +36,20 @@ def get_run(cfg: TrainConfig, create: bool = True) -> Run | None:
     run = runs[cfg] = Run(cfg)
     _evict(runs)
     return run
+
+
+def work(cfg: TrainConfig) -> int:
+    return cfg.n_seeds * cfg.steps * (cfg.d_steps + 1)
+
+
+def work_problem(cfgs) -> str | None:
+    """Why these configs are too much for a shared server at once, in words; None if fine."""
+    total = sum(work(c) for c in cfgs)
+    if total <= MAX_WORK:
+        return None
+    return (f"this asks for {total:,} network updates (seeds × steps × (D steps + 1)); this "
+            f"server allows {MAX_WORK:,} at once — lower the steps or the seeds, or run it "
+            "headless with `python -m ganlab train`")
 
 
 def _evict(runs: OrderedDict) -> None:

@@ -24,10 +24,16 @@ def target_picker(key: str = "target", label: str = "Target", default: str = "bi
     words why the custom mixture or the upload cannot be used yet. Choices persist across page
     switches; with bind=True the built-in choice is also carried in the URL as ?<key>=name."""
     options = [*TARGETS, CUSTOM, UPLOAD]
-    extra = {"bind": "query-params"} if bind else {"persist_state": "session"}
-    if key not in st.session_state:  # a preset may have set it; then the widget takes that
-        extra["index"] = options.index(default)
-    choice = container.selectbox(label, options, key=key, format_func=_label, **extra)
+    if bind:
+        # The URL carries the option's text, so keep it the plain name (?target=mixture); the
+        # description is in the caption below. The default must stay fixed for the URL to
+        # leave out a value equal to it.
+        extra = {"bind": "query-params", "index": options.index(default)}
+    else:
+        extra = {"persist_state": "session", "format_func": _label}
+        if key not in st.session_state:  # a preset may have set it; then the widget takes that
+            extra["index"] = options.index(default)
+    choice = container.selectbox(label, options, key=key, **extra)
     if choice in TARGETS:
         container.caption(TARGETS[choice].description)
         return TARGETS[choice]
