@@ -86,15 +86,23 @@ def page(browser):
     ctx.close()
 
 
-def _settle(page, seconds: float = 30.0) -> None:
-    """Wait until the script has finished running (the status widget disappears)."""
-    page.wait_for_selector('[data-testid="stApp"]')
+def _settle(page, seconds: float = 60.0) -> None:
+    """Wait until the page's title is drawn and the script has stopped running (the status
+    widget gone on two polls in a row)."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=seconds * 1000)
+    deadline, idle = time.time() + seconds, 0
+    while time.time() < deadline and idle < 2:
+        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        idle = 0 if busy else idle + 1
+        time.sleep(0.3)
+
+
+def _wait_for(condition, what: str, seconds: float = 90.0) -> None:
     deadline = time.time() + seconds
-    time.sleep(0.5)
-    while time.time() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            return
-        time.sleep(0.25)
+    while not condition():
+        if time.time() > deadline:
+            pytest.fail(f"no {what} after {seconds:.0f} s")
+        time.sleep(0.3)
 
 
 def _no_exception(page) -> None:
@@ -128,14 +136,16 @@ def test_variant_page_trains_live_and_stops(server, page, path, name):
     _settle(page)
     _no_exception(page)
     page.get_by_role("button", name="Start").first.click()
-    time.sleep(4)  # a few live ticks
+    _wait_for(lambda: _charts(page) >= 6, "six live charts")  # drawn by the live ticks
+    time.sleep(2)  # a few more ticks
     _no_exception(page)
-    assert _charts(page) >= 4
     page.get_by_role("button", name="Stop").first.click()
     _settle(page)
     _no_exception(page)
     assert page.get_by_text("All three variants on this target").count() > 0
-    assert page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').count() > 0
+    # the side-by-side table is drawn once the run has stopped (metrics over 10k samples)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+    _no_exception(page)
     _shot(page, name)
 
 
@@ -160,9 +170,7 @@ def test_compare_page_runs_a_tiny_comparison(server, page):
     _settle(page)
     _no_exception(page)
     page.get_by_role("button", name="Run").first.click()
-    deadline = time.time() + 90
-    while time.time() < deadline and page.get_by_text("Verdict", exact=False).count() == 0:
-        time.sleep(0.5)
+    _wait_for(lambda: page.get_by_text("Verdict", exact=False).count() > 0, "verdict")
     _settle(page)
     _no_exception(page)
     assert _charts(page) >= 3
