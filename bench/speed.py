@@ -7,7 +7,8 @@ Goals (ratios from one run, so machine load cancels as far as it can):
   1. one seed: engine ≥ 2× the reference loop's steps/s, for every variant;
   2. eight seeds at once: wall time ≤ 2× that of one seed;
   3. peak RSS of a headless run of all three variants × 8 seeds × 2000 steps ≤ 600 MB,
-     imports included (measured in a fresh subprocess: `--rss-child`).
+     imports included (measured in a fresh subprocess, `--rss-child`, as VmHWM: see
+     peak_rss_mb for why not ru_maxrss).
 
 Configs are the 1-D tuned presets, preset(variant, "tuned", target="bimodal"). Each measurement
 builds a fresh run (engine: Run with cfg.steps = warm-up + timed steps, so its periodic W1
@@ -25,6 +26,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -144,18 +146,28 @@ def measure(rounds: int, seconds: float) -> dict:
 
 
 # --- peak memory in a clean process -------------------------------------------------------------
+def peak_rss_mb() -> float:
+    """This process's peak resident set size. Linux's VmHWM belongs to the process's own memory
+    map; ru_maxrss does not: a child started by subprocess (vfork + exec) inherits the parent's
+    peak in it (a child of a 600 MB parent reports 611 MB while holding 10 MB)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    except (OSError, AttributeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
 def rss_child(steps: int) -> None:
     """Runs in a fresh interpreter: import ganlab, train every variant × 8 seeds headless (as the
     CLI would: advance to the end, then the plain-data result with metrics), print peak RSS."""
     t0 = time.perf_counter()
-    after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after_import = peak_rss_mb()
     for v in VARIANTS:
         run = Run(config(v, RSS_SEEDS, steps))
         run.advance()
         assert run.step == steps
         run.result()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB -> MiB
-    print(json.dumps({"after_import_mb": after_import, "peak_mb": peak, "steps": steps,
+    print(json.dumps({"after_import_mb": after_import, "peak_mb": peak_rss_mb(), "steps": steps,
                       "seconds": time.perf_counter() - t0}))
 
 

@@ -365,6 +365,9 @@ class Run:
             return self._result(n_samples, n_grid, with_metrics)
 
     def _result(self, n_samples, n_grid, with_metrics) -> RunResult:
+        if n_samples > EVAL_SAMPLES:
+            raise ValueError(f"result() draws from {EVAL_SAMPLES} fixed latents; use samples(n) "
+                             f"for more (asked for {n_samples})")
         k, cfg = self.cfg.n_seeds, self.cfg
         lo, hi = cfg.target.plot_range
         x = np.linspace(lo, hi, n_grid)

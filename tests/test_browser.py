@@ -7,22 +7,17 @@ Playwright. Screenshots land in docs/screenshots/ (the README shows them).
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from appserver import CHROMIUM, launch_chromium, running_app  # noqa: E402
+
 SHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-quic", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
 
@@ -34,45 +29,16 @@ if not Path(CHROMIUM).exists():
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "full"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s:\n" + proc.stdout.read())
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_app() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        b = launch_chromium(p)
         yield b
         b.close()
 
@@ -149,20 +115,14 @@ def test_variant_page_trains_live_and_stops(server, page, path, name):
     _shot(page, name)
 
 
-def test_inverse_transform_page(server, page):
-    page.goto(f"{server}/Inverse_transform")
+@pytest.mark.parametrize(("path", "name", "charts"), [("Inverse_transform", "inverse-transform", 3),
+                                                      ("Slerp_vs_lerp", "slerp", 4)])
+def test_teaching_page_draws_its_charts(server, page, path, name, charts):
+    page.goto(f"{server}/{path}")
     _settle(page)
     _no_exception(page)
-    assert _charts(page) >= 3
-    _shot(page, "inverse-transform")
-
-
-def test_slerp_page(server, page):
-    page.goto(f"{server}/Slerp_vs_lerp")
-    _settle(page)
-    _no_exception(page)
-    assert _charts(page) >= 4
-    _shot(page, "slerp")
+    assert _charts(page) >= charts
+    _shot(page, name)
 
 
 def test_compare_page_runs_a_tiny_comparison(server, page):
@@ -170,7 +130,7 @@ def test_compare_page_runs_a_tiny_comparison(server, page):
     _settle(page)
     _no_exception(page)
     page.get_by_role("button", name="Run").first.click()
-    _wait_for(lambda: page.get_by_text("Verdict", exact=False).count() > 0, "verdict")
+    _wait_for(lambda: page.get_by_text("Verdict.", exact=True).count() > 0, "verdict")
     _settle(page)
     _no_exception(page)
     assert _charts(page) >= 3

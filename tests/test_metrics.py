@@ -36,10 +36,20 @@ def test_ks_of_a_shifted_sample_matches_closed_form():
 def test_js_uses_true_bin_probabilities():
     t = TARGETS["uniform"]
     x = RNG.uniform(2, 6, 10_000)
-    edges = np.concatenate([[-np.inf], metrics.bin_edges(t), [np.inf]])
+    # Written out independently: U(2, 6) padded by 10% of its 0.05–99.95% range each side,
+    # 60 equal bins, and an overflow bin at each end.
+    lo, hi = 2 + 4 * 5e-4, 6 - 4 * 5e-4
+    pad = 0.1 * (hi - lo)
+    edges = np.r_[-np.inf, np.linspace(lo - pad, hi + pad, 61), np.inf]
     p = np.histogram(x, edges)[0] / len(x)
     q = np.diff(stats.uniform(2, 4).cdf(edges))
     assert metrics.distances(x, t)["js"] == pytest.approx(jensenshannon(p, q, base=2) ** 2)
+    # Half the mass moved far outside the range: JS between (½, ½) and (1, 0) on two cells is
+    # H(¾, ¼) − ½·H(½, ½) bits, with H the entropy in bits.
+    half = np.r_[x[:5000], np.full(5000, 100.0)]
+    h = lambda *ps: -sum(v * np.log2(v) for v in ps if v > 0)  # noqa: E731
+    assert metrics.distances(half, t)["js"] == pytest.approx(h(0.75, 0.25) - 0.5 * h(0.5, 0.5),
+                                                             abs=0.01)
     # Disjoint supports: the divergence reaches its maximum, 1 bit.
     far = RNG.uniform(100, 101, 1000)
     assert metrics.distances(far, t)["js"] == pytest.approx(1.0)

@@ -149,3 +149,19 @@ def test_specs_round_trip():
         targets.get({"scipy": "expon", "params": {"scale": -1}})
     with pytest.raises(TargetError, match="unknown target 'nope'"):
         targets.get("nope")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [{"scipy": "norm", "params": []}, {"mixture": 5}, {"mixture": [[1, 0, 1], 5]},
+     {"scipy": ["norm"]}, {"data": "1,2,3"}, {"builtin": 3}, [1, 2]],
+)
+def test_malformed_specs_from_json_get_words_not_a_traceback(spec):
+    with pytest.raises(TargetError):
+        targets.get(spec)
+
+
+def test_a_long_bad_file_reports_a_few_lines_not_all():
+    with pytest.raises(TargetError) as info:
+        parse_csv("x\n" + "oops\n" * 100_000)
+    assert len(str(info.value)) < 300 and "(and possibly more)" in str(info.value)
