@@ -1,37 +1,44 @@
-"""ganlab home page: what it is, and one line per page."""
+"""ganlab: the home page, and the navigation that names every page."""
 
 import streamlit as st
 
-st.set_page_config(page_title="ganlab", page_icon="🎲", layout="wide")
-
-st.title("ganlab — watch small GANs learn, and fail, in one dimension")
-st.markdown(
-    "A generator turns random noise into samples; a discriminator (or a Wasserstein *critic*) "
-    "tries to tell them from real data. In one dimension every part of that game can be drawn: "
-    "the densities, the discriminator as a curve, the generator as a map from noise to x, and "
-    "the distance to the target. Pick a page on the left, or start here:"
-)
-
+# (file, title in the sidebar, URL path — shareable links use it, so keep it stable, one line)
 PAGES = [
-    ("pages/1_Vanilla_GAN.py", "Vanilla GAN",
+    ("pages/1_Vanilla_GAN.py", "Vanilla GAN", "Vanilla_GAN",
      "the original game: binary cross-entropy, saturating vs non-saturating loss, mode collapse."),
-    ("pages/2_WGAN.py", "WGAN",
+    ("pages/2_WGAN.py", "WGAN", "WGAN",
      "a critic that estimates the Wasserstein distance, kept Lipschitz by clipping its weights."),
-    ("pages/3_WGAN-GP.py", "WGAN-GP",
+    ("pages/3_WGAN-GP.py", "WGAN-GP", "WGAN-GP",
      "the same critic kept Lipschitz by a gradient penalty instead of clipping."),
-    ("pages/4_Inverse_transform.py", "Inverse-transform sampling",
+    ("pages/4_Inverse_transform.py", "Inverse-transform sampling", "Inverse_transform",
      "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn."),
-    ("pages/5_Slerp_vs_lerp.py", "Slerp vs lerp",
+    ("pages/5_Slerp_vs_lerp.py", "Slerp vs lerp", "Slerp_vs_lerp",
      "why straight lines cut through the empty middle of a high-dimensional Gaussian."),
-    ("pages/6_Compare.py", "Compare",
+    ("pages/6_Compare.py", "Compare", "Compare",
      "all three variants on the same target, seeds and budget: who wins, and why."),
 ]
-for path, title, line in PAGES:
-    st.page_link(path, label=f"**{title}** — {line}")
 
-st.divider()
-st.caption(
-    "Every run is kept for this browser session, so you can switch pages and come back. "
-    "Same settings and seed give the same numbers. The same runs work headless: "
-    "`python -m ganlab train --variant all --target bimodal --seeds 8 --json`."
-)
+
+def home() -> None:
+    st.set_page_config(page_title="ganlab", page_icon="🎲", layout="wide")
+    st.title("ganlab — watch small GANs learn, and fail, in one dimension")
+    st.markdown(
+        "A generator turns random noise into samples; a discriminator (or a Wasserstein "
+        "*critic*) tries to tell them from real data. In one dimension every part of that game "
+        "can be drawn: the densities, the discriminator as a curve, the generator as a map from "
+        "noise to x, and the distance to the target. Pick a page on the left, or start here:"
+    )
+    for path, title, _, line in PAGES:
+        st.page_link(path, label=f"**{title}** — {line}")
+    st.divider()
+    st.caption(
+        "Every run is kept for this browser session, so you can switch pages and come back. "
+        "Same settings and seed give the same numbers. The same runs work headless: "
+        "`python -m ganlab train --variant all --target bimodal --seeds 8 --json`."
+    )
+
+
+st.navigation(
+    [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    + [st.Page(path, title=title, url_path=url) for path, title, url, _ in PAGES]
+).run()
