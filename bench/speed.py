@@ -1,7 +1,8 @@
 """Engine vs textbook loop, side by side in one process: generator steps/s, K-seed scaling, RSS.
 
-    python bench/speed.py            # ~3 min: 5 interleaved rounds of ≥ 1 s per measurement
-    python bench/speed.py --quick    # ~1 min: 3 rounds of ≥ 0.4 s, RSS run at 500 steps
+    python bench/speed.py            # ~5 min: 5 interleaved rounds of ≥ 1 s per measurement
+    python bench/speed.py --quick    # ~2 min: 3 rounds of ≥ 0.4 s, RSS run at 500 steps
+    GANLAB_ENGINE=/tmp/copy python bench/speed.py   # measure a modified copy of ganlab/
 
 Goals (ratios from one run, so machine load cancels as far as it can):
   1. one seed: engine ≥ 2× the reference loop's steps/s, for every variant;
@@ -11,13 +12,14 @@ Goals (ratios from one run, so machine load cancels as far as it can):
      peak_rss_mb for why not ru_maxrss).
 
 Configs are the 1-D tuned presets, preset(variant, "tuned", target="bimodal"). Each measurement
-builds a fresh run (engine: Run with cfg.steps = warm-up + timed steps, so its periodic W1
-evaluation runs at its real rate of 100 per budget; reference: bench/reference.py), trains a few
-warm-up steps, then times the rest. Engine K=1, reference, engine K=8 and the extra reference
-lines alternate within each round, their order rotating between rounds; the table shows medians
-over rounds, and each ratio is the median of the per-round (paired) ratios. Engine and reference
-both run on one thread (what the engine uses); one extra line shows the reference at torch's
-default thread count, another the reference without its per-step `.item()` logging.
+builds a fresh run (engine: Run with the default 3000-step budget, so its periodic W1 evaluation
+runs at the rate a real run sees; reference: bench/reference.py), trains a few warm-up steps,
+then times the next ~1 s of steps (CPU time of the engine at K=1; the same count for all).
+Engine K=1, reference, engine K=8 and the extra reference lines alternate within each round,
+their order rotating between rounds; the table shows medians over rounds, and each ratio is the
+median of the per-round (paired) ratios. Engine and reference both run on one thread (what the
+engine uses); one extra line shows the reference at torch's default thread count, another the
+reference without its per-step `.item()` logging.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from pathlib import Path
 import torch
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
+# GANLAB_ENGINE=/path/to/a/copy (a folder holding ganlab/) measures that copy instead of the
+# repo's engine: how a candidate speed-up is checked before it is applied.
+sys.path[:0] = [os.environ.get("GANLAB_ENGINE", str(HERE.parent)), str(HERE)]
 DEFAULT_THREADS = torch.get_num_threads()  # before anything sets one thread
 
 from reference import ReferenceGAN  # noqa: E402
@@ -184,6 +188,8 @@ def report(res: dict, rss: dict | None, rounds: int) -> bool:
           f"{rounds} interleaved rounds, medians; engine and reference on 1 thread "
           f"(default here: {DEFAULT_THREADS}); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
+    if "GANLAB_ENGINE" in os.environ:
+        print(f"engine measured: {os.environ['GANLAB_ENGINE']}/ganlab (GANLAB_ENGINE)")
     head = (f"{'variant':8} | {'steps':>5} | {'engine K=1':>10} | {'reference':>9} | "
             f"{'ratio':>5} | {'engine K=8':>10} | {'wall K8/K1':>10} | "
             f"goals: ratio≥2, K8/K1≤2 | CPU-time: ratio, K8/K1")

@@ -38,6 +38,15 @@ class BatchedMLP:
         chunks = [np.stack([p[j] for p in per_seed]).reshape(-1) for j in range(len(self.shapes))]
         self.flat = torch.tensor(np.concatenate(chunks), dtype=torch.float32, requires_grad=True)
         self.n_per_seed = sum(a * b for a, b in self.shapes)
+        # Leaf tensors that alias the flat storage: autograd differentiates these directly
+        # (no slice/view backward per layer), while optimizer, clamp and EMA still act on flat.
+        self.params = [v.requires_grad_() for v in self.views(self.flat.detach())]
+        self.frozen = [p.detach() for p in self.params]  # same storage, never in a graph
+
+    def flat_grad(self, loss: torch.Tensor) -> torch.Tensor:
+        """d loss / d flat, laid out like flat."""
+        grads = torch.autograd.grad(loss, self.params)
+        return torch.cat([g.reshape(-1) for g in grads])
 
     def _init(self, rng):
         out = []
@@ -59,7 +68,8 @@ class BatchedMLP:
 
     def __call__(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
         """x (K, B, in) -> (K, B, out)."""
-        params = self.views(flat)
+        params = (self.params if flat is None or flat is self.flat
+                  else flat if isinstance(flat, list) else self.views(flat))
         h = x
         for i in range(0, len(params), 2):
             w, b = params[i], params[i + 1]

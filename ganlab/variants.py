@@ -81,13 +81,15 @@ G_LOSSES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
-def gradient_penalty(critic: Callable, x_hat: torch.Tensor, lam: float):
+def gradient_penalty(critic: Callable, x_hat: torch.Tensor, lam: float, scale=None):
     """λ·E[(‖∇ₓf(x̂)‖ − 1)²] per seed, differentiable in the critic's weights
     (create_graph=True). Returns (penalty (K,), gradient norms (K, B))."""
     x_hat = x_hat.detach().requires_grad_(True)
     out = critic(x_hat)
     (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
     norms = grad.norm(dim=2)  # (K, B): inputs are 1-D, so this is |f'(x̂)|
+    if scale is not None:  # x̂ standardised: |df/dx| = |df/du| / s in data units
+        norms = norms / scale.view(-1, 1)
     return lam * ((norms - 1.0) ** 2).mean(1), norms
 
 
