@@ -9,6 +9,7 @@ import pandas as pd
 
 from ganlab import config, metrics
 from ganlab.config import PRESETS, ConfigError, TrainConfig
+from ganlab.metrics import short
 from ganlab.targets import TARGETS, Target
 from ganlab.variants import VARIANTS
 
@@ -192,10 +193,6 @@ def best(table: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def _num(v: float) -> str:
-    return "—" if not np.isfinite(v) else f"{v:.3g}"
-
-
 def display(table: pd.DataFrame) -> pd.DataFrame:
     """Rows × variant labels as text: 'median [min–max]' over seeds, 'k of K' for counts."""
     cells: dict[str, dict[str, str]] = {}
@@ -205,11 +202,11 @@ def display(table: pd.DataFrame) -> pd.DataFrame:
         elif r.key == "wall_s":
             text = f"{r.median:.1f}"
         elif r.key == "steps_per_s":
-            text = _num(r.median) if not np.isfinite(r.median) else f"{r.median:,.0f}"
+            text = short(r.median) if not np.isfinite(r.median) else f"{r.median:,.0f}"
         elif r.n > 1 and r.lo != r.hi:
-            text = f"{_num(r.median)} [{_num(r.lo)}–{_num(r.hi)}]"
+            text = f"{short(r.median)} [{short(r.lo)}–{short(r.hi)}]"
         else:
-            text = _num(r.median)
+            text = short(r.median)
         cells.setdefault(r.row, {})[label(r.variant)] = text
     columns = [label(v) for v in dict.fromkeys(table["variant"])]
     return pd.DataFrame.from_dict(cells, orient="index", columns=columns).fillna("—")
@@ -260,14 +257,14 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
     ranked = sorted((v for v in seeds if w1[v]["n"]), key=lambda v: _key(w1[v]))
     if ranked:
         head, *tail = ranked
-        text = f"Closest to the target by median W1: {label(head)} ({_num(w1[head]['median'])})"
+        text = f"Closest to the target by median W1: {label(head)} ({short(w1[head]['median'])})"
         if tail:
-            text += ", then " + " and ".join(f"{label(v)} ({_num(w1[v]['median'])})"
+            text += ", then " + " and ".join(f"{label(v)} ({short(w1[v]['median'])})"
                                              for v in tail)
         if tail and w1[tail[0]]["lo"] <= w1[head]["hi"]:
             text += f" — {label(head)} and {label(tail[0])} overlap across seeds"
         if floor_w1 is not None and w1[head]["median"] <= 1.5 * floor_w1:
-            text += f" — at the sampling noise floor ({_num(floor_w1)})"
+            text += f" — at the sampling noise floor ({short(floor_w1)})"
         parts.append(text + ".")
     for v, ss in seeds.items():
         bad = [s["diverged_at"] for s in ss if s.get("diverged")]

@@ -125,6 +125,11 @@ def loss_volatility(curve, window: int = 200) -> float:
     return float(tail.std()) if tail.size > 1 else float("nan")
 
 
+def short(v) -> str:
+    """A table cell's number: three significant figures, "—" where there is none."""
+    return "—" if v is None or not np.isfinite(v) else f"{v:.3g}"
+
+
 def summarize(values) -> dict:
     """Median and spread (min–max) over seeds, ignoring diverged seeds' NaNs."""
     v = np.asarray(values, dtype=float)

@@ -66,8 +66,10 @@ class BatchedMLP:
             start += n
         return out
 
-    def __call__(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
-        """x (K, B, in) -> (K, B, out)."""
+    def __call__(self, x: torch.Tensor,
+                 flat: torch.Tensor | list[torch.Tensor] | None = None) -> torch.Tensor:
+        """x (K, B, in) -> (K, B, out), with the network's own weights (None or self.flat),
+        another flat vector such as an EMA, or a list of per-layer tensors (self.frozen)."""
         params = (self.params if flat is None or flat is self.flat
                   else flat if isinstance(flat, list) else self.views(flat))
         h = x

@@ -176,8 +176,8 @@ class Run:
         loc, scale = (self.data.mean(1), self.data.std(1)) if cfg.standardize else (0.0, 1.0)
         self._loc = torch.tensor(loc, dtype=torch.float32).expand(k).reshape(k, 1, 1)
         self._scale = torch.tensor(scale, dtype=torch.float32).expand(k).reshape(k, 1, 1)
-        self._data_t = torch.tensor(self.data, dtype=torch.float32)
-        self._data_std = (self._data_t - self._loc.view(k, 1)) / self._scale.view(k, 1)
+        data = torch.tensor(self.data, dtype=torch.float32)
+        self._data_std = (data - self._loc.view(k, 1)) / self._scale.view(k, 1)  # D's units
         self.G = BatchedMLP(mlp_sizes(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width),
                             self._rng["g_init"], cfg.activation)
         self.D = BatchedMLP(mlp_sizes(1, 1, cfg.d_layers, cfg.d_width),

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ganlab import targets
-from ganlab.config import CHOICES, PRESETS, RANGES, ConfigError, TrainConfig, label, make, preset
+from ganlab.config import (
+    CHOICES,
+    PRESETS,
+    RANGES,
+    ConfigError,
+    TrainConfig,
+    fmt,
+    label,
+    make,
+    preset,
+)
 from ganlab.lessons import EXPERIMENTS, LESSONS
 from ganlab.targets import TARGETS
 from ganlab.ui import live, store
@@ -96,7 +106,7 @@ def _label(variant: str, name: str) -> str:
 def _num(v) -> str:
     if isinstance(v, bool | str):
         return {True: "on", False: "off"}.get(v, v)
-    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+    return fmt(v)
 
 
 def _widget(box, variant: str, name: str):

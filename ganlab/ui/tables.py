@@ -11,6 +11,7 @@ from pandas.io.formats.style import Styler
 
 from ganlab import metrics
 from ganlab.config import TrainConfig, preset
+from ganlab.metrics import short
 from ganlab.targets import Target
 from ganlab.training import Run
 from ganlab.ui import store
@@ -33,16 +34,12 @@ ROW_LABELS = {
 }
 
 
-def fmt(v) -> str:
-    return MISSING if v is None or not np.isfinite(v) else f"{v:.3g}"
-
-
 def cell(values) -> str:
     """'median' for one seed, 'median [min–max]' over several (diverged seeds' NaN left out)."""
     s = metrics.summarize(values)
     if s["n"] <= 1:
-        return fmt(s["median"])
-    return f"{fmt(s['median'])} [{fmt(s['lo'])}–{fmt(s['hi'])}]"
+        return short(s["median"])
+    return f"{short(s['median'])} [{short(s['lo'])}–{short(s['hi'])}]"
 
 
 def side_by_side(runs: dict[str, list[dict]], extra_rows: dict[str, dict[str, str]] | None = None,
@@ -61,7 +58,7 @@ def side_by_side(runs: dict[str, list[dict]], extra_rows: dict[str, dict[str, st
         rows[m] = [cell([s.get(m, np.nan) for s in seeds]) if seeds else MISSING
                    for seeds in runs.values()]
         if reference is not None:
-            rows[m].append(fmt(reference[m]) if m in reference else "")
+            rows[m].append(short(reference[m]) if m in reference else "")
     for row, by_col in (extra_rows or {}).items():
         rows[row] = [by_col.get(col, "") for col in columns]
     table = pd.DataFrame(list(rows.values()), index=list(rows), columns=columns, dtype=object)
