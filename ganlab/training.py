@@ -20,6 +20,7 @@ from ganlab.variants import (
     d_loss_wasserstein,
     g_loss_wasserstein,
     gradient_penalty,
+    sides,
 )
 
 HISTORY_POINTS = 400  # per series; beyond it, neighbouring windows merge (means of means)
@@ -56,13 +57,14 @@ class FlatOptimizer:
     def __init__(self, kind: str, param: torch.Tensor, lr: float, betas: tuple[float, float]):
         self.kind, self.param, self.betas = kind, param, betas
         self.param_groups = [{"lr": lr}]  # as torch.optim's, for the lr schedule
-        self._p = param.detach()  # same storage: updated in place, outside autograd
+        self._p = param
         self._n = 0.0  # steps taken (a float, as torch.optim's step.item())
         self._m = torch.zeros_like(self._p)  # Adam exp_avg / RMSprop square_avg
         self._v = torch.zeros_like(self._p)  # Adam exp_avg_sq
 
-    def step(self) -> None:
-        g, lr = self.param.grad, self.param_groups[0]["lr"]
+    def step(self, g: torch.Tensor) -> None:
+        """One update of the parameter with the gradient g (laid out like it)."""
+        lr = self.param_groups[0]["lr"]
         if self.kind == "adam":
             # torch.optim.Adam's single-tensor update, op for op (eps 1e-8).
             self._n += 1
@@ -185,9 +187,12 @@ class Run:
         betas = (cfg.beta1, cfg.beta2)
         self.g_opt = make_optimizer(cfg.g_opt, self.G.flat, cfg.lr_g, betas)
         self.d_opt = make_optimizer(cfg.d_opt, self.D.flat, cfg.lr_d, betas)
-        self.g_ema = self.G.flat.detach().clone() if cfg.ema > 0 else None
+        self.g_ema = self.G.flat.clone() if cfg.ema > 0 else None
         self._g_updates = 0
-        self._g_loss = G_LOSSES[cfg.g_loss]
+        wasserstein = self.variant.wasserstein
+        self._d_loss = d_loss_wasserstein if wasserstein else d_loss_gan
+        self._g_loss = g_loss_wasserstein if wasserstein else G_LOSSES[cfg.g_loss]
+        self._sides = sides(cfg.batch_size)
         self.series = SERIES[cfg.variant]
         self.step = 0
         self.wall_s = 0.0
@@ -228,46 +233,43 @@ class Run:
         return self.step >= self.cfg.steps or not self.alive.any()
 
     def _d_step(self, real, z, eps) -> list[torch.Tensor]:
-        b = real.shape[1]
         # real and fake are standardised ((x − m)/s): D's own input space, no round trip.
-        with torch.no_grad():
-            fake = self.G(z)
+        fake = self.G(z)
         # Real and fake in one forward pass: half the kernel launches of two passes.
-        out = self.D(torch.cat([real, fake], dim=1))
-        r, f = out[:, :b], out[:, b:]
+        tape = []
+        out = self.D(torch.cat([real, fake], dim=1), tape=tape)  # (K, 2B, 1)
+        loss, grad = self._d_loss(out, self._sides)
+        self.D.backward(tape, grad)
         if not self.variant.wasserstein:
-            loss = d_loss_gan(r, f)
-            extra = [torch.sigmoid(r.detach()).mean((1, 2)), torch.sigmoid(f.detach()).mean((1, 2))]
+            extra = list(torch.sigmoid(out).view(out.shape[0], 2, -1).mean(2).T)  # D(real), D(fake)
         else:
-            loss = d_loss_wasserstein(r, f)
-            extra = [-loss.detach()]
+            extra = [-loss]
             if self.variant.penalty:
-                gp, norms = gradient_penalty(self.D, eps * real + (1 - eps) * fake,
-                                             self.cfg.gp_lambda, self._scale)
+                tape = []
+                slope = self.D.slope(eps * real + (1 - eps) * fake, tape)
+                gp, norms, grad = gradient_penalty(slope, self.cfg.gp_lambda, self._scale)
+                self.D.slope_backward(tape, grad)
                 loss = loss + gp
-                extra += [gp.detach(), norms.detach().mean(1)]
-        self.D.flat.grad = self.D.flat_grad(loss.sum())
-        self.d_opt.step()
+                extra += [gp, norms.mean(1)]
+        self.d_opt.step(self.D.grad)
         if self.variant.clip:
-            with torch.no_grad():
-                self.D.flat.clamp_(-self.cfg.clip, self.cfg.clip)
-        return [loss.detach(), *extra]
+            self.D.flat.clamp_(-self.cfg.clip, self.cfg.clip)
+        return [loss, *extra]
 
     def _g_step(self, z) -> torch.Tensor:
-        # D's weights as detached aliases: autograd builds no graph for them in the G step.
-        out = self.D(self.G(z), self.D.frozen)  # (loc + s·G(z) − loc)/s = G(z)
-        loss = g_loss_wasserstein(out) if self.variant.wasserstein else self._g_loss(out)
-        # Gradients for G only: D's weights are never touched by the G step.
-        self.G.flat.grad = self.G.flat_grad(loss.sum())
-        self.g_opt.step()
+        g_tape, d_tape = [], []
+        out = self.D(self.G(z, tape=g_tape), tape=d_tape)  # (loc + s·G(z) − loc)/s = G(z)
+        loss, grad = self._g_loss(out)
+        # Through D to its input only: the G step never touches D's weights or gradient.
+        self.G.backward(g_tape, self.D.backward(d_tape, grad, weights=False))
+        self.g_opt.step(self.G.grad)
         if self.g_ema is not None:
             # Warm-up (as in many EMA implementations): early on, the average would otherwise
             # be dominated by the random initial weights.
             decay = min(self.cfg.ema, (1 + self._g_updates) / (10 + self._g_updates))
             self._g_updates += 1
-            with torch.no_grad():
-                self.g_ema.lerp_(self.G.flat, 1.0 - decay)
-        return loss.detach()
+            self.g_ema.lerp_(self.G.flat, 1.0 - decay)
+        return loss
 
     # --- chunks ---------------------------------------------------------------------------
     def _draw(self, m: int):
@@ -287,7 +289,7 @@ class Run:
 
     def _train_chunk(self, m: int) -> None:
         nd = self.cfg.d_steps
-        saved = [t.detach().clone() for t in self._state_tensors()]
+        saved = [t.clone() for t in self._state_tensors()]
         real, z, eps = self._draw(m)
         rows = []
         for s in range(m):
@@ -319,7 +321,7 @@ class Run:
         bad_row = ~np.isfinite(rec).all(axis=1)  # (m, K)
         bad_w = np.zeros(self.cfg.n_seeds, dtype=bool)
         for net, flat in ((self.G, self.G.flat), (self.D, self.D.flat)):
-            bad_w |= ~torch.isfinite(net.seed_params(flat.detach())).all(1).numpy()
+            bad_w |= ~torch.isfinite(net.seed_params(flat)).all(1).numpy()
         newly = self.alive & (bad_row.any(0) | bad_w)
         for i in np.flatnonzero(newly):
             first = np.flatnonzero(bad_row[:, i])
@@ -332,8 +334,7 @@ class Run:
                 net.set_seed_params(net.seed_params(before), dead, flat=now)
 
     def _evaluate(self) -> None:
-        with torch.no_grad():
-            x = self.generate(self._eval_z).squeeze(-1)  # (K, n)
+        x = self.generate(self._eval_z).squeeze(-1)  # (K, n)
         xs, _ = torch.sort(x, dim=1)
         # W1 between n samples and the target's n quantile midpoints is the mean gap between
         # matched order statistics (1-D optimal transport), exact for equal sizes.
@@ -371,7 +372,7 @@ class Run:
         """(K, n) generated samples from a fixed latent draw (same state ⇒ same samples)."""
         z = np.stack([self._latent(np.random.default_rng([s, stream]), (n,))
                       for s in self.cfg.seeds])
-        with self.lock, torch.no_grad():
+        with self.lock:
             return self.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
 
     def seed_metrics(self, n: int = 10_000) -> list[dict]:
@@ -400,10 +401,9 @@ class Run:
         k, cfg = self.cfg.n_seeds, self.cfg
         lo, hi = cfg.target.plot_range
         x = np.linspace(lo, hi, n_grid)
-        xt = torch.tensor(x, dtype=torch.float32).view(1, -1, 1).expand(k, -1, -1).clone()
-        xt.requires_grad_(True)
+        xt = torch.tensor(x, dtype=torch.float32).view(1, -1, 1).expand(k, -1, -1)
         out = self.critic(xt)
-        (grad,) = torch.autograd.grad(out.sum(), xt)
+        grad = self.D.slope((xt - self._loc) / self._scale) / self._scale  # df/dx in data units
         zmax = 3.0 if cfg.latent == "normal" else 1.0
         zmin = -zmax if cfg.latent == "normal" else 0.0
         z_line = np.linspace(zmin, zmax, 121)
@@ -411,21 +411,20 @@ class Run:
         if cfg.latent == "uniform":
             z += 0.5  # the other axes at the latent's centre
         z[:, :, 0] = torch.tensor(z_line, dtype=torch.float32)
-        with torch.no_grad():
-            samples = self.generate(self._eval_z[:, :n_samples])
-            d_samples = self.critic(samples)
-            g_line = self.generate(z).squeeze(-1)
-            if not self.variant.wasserstein:
-                out, d_samples = torch.sigmoid(out), torch.sigmoid(d_samples)
+        samples = self.generate(self._eval_z[:, :n_samples])
+        d_samples = self.critic(samples)
+        g_line = self.generate(z).squeeze(-1)
+        if not self.variant.wasserstein:
+            out, d_samples = torch.sigmoid(out), torch.sigmoid(d_samples)
         return RunResult(
             config=cfg, step=self.step, seeds=cfg.seeds,
             diverged_at=[int(d) for d in self.diverged_at], wall_s=self.wall_s,
             history=self.history.frame(cfg.seeds), evals=self.evals.frame(cfg.seeds),
             x=x, samples=samples.squeeze(-1).numpy().astype(float),
-            data=self.data, d_on_x=out.detach().squeeze(-1).numpy().astype(float),
+            data=self.data, d_on_x=out.squeeze(-1).numpy().astype(float),
             grad_on_x=grad.abs().squeeze(-1).numpy().astype(float),
             d_on_samples=d_samples.squeeze(-1).numpy().astype(float),
             z=z_line, g_on_z=g_line.numpy().astype(float),
-            d_weights=self.D.seed_params().detach().numpy().copy(),
+            d_weights=self.D.seed_params().numpy().copy(),
             seed_metrics=self.seed_metrics() if with_metrics else [],
         )

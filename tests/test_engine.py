@@ -9,6 +9,7 @@ from torch import nn
 
 from ganlab import variants
 from ganlab.config import ConfigError, TrainConfig, make, preset
+from ganlab.nets import ACTIVATIONS, BatchedMLP
 from ganlab.training import HISTORY_POINTS, Run
 from ganlab.variants import LOG2
 
@@ -24,39 +25,121 @@ def tiny(variant="gan", **kw):
 # --- losses -------------------------------------------------------------------------------------
 def test_vanilla_losses_at_d_equal_half():
     zero = torch.zeros(3, 64, 1)  # logit 0 ⇔ D ≡ ½
-    assert variants.d_loss_gan(zero, zero) == pytest.approx([2 * LOG2] * 3)
-    assert variants.g_loss_non_saturating(zero) == pytest.approx([LOG2] * 3)
-    assert variants.g_loss_saturating(zero) == pytest.approx([-LOG2] * 3)
+    assert variants.d_loss_gan(torch.cat([zero, zero], 1), variants.sides(64))[0] == \
+        pytest.approx([2 * LOG2] * 3)
+    assert variants.g_loss_non_saturating(zero)[0] == pytest.approx([LOG2] * 3)
+    assert variants.g_loss_saturating(zero)[0] == pytest.approx([-LOG2] * 3)
 
 
 def test_vanilla_losses_match_torch_bce_on_sigmoid():
     g = torch.Generator().manual_seed(0)
     real, fake = torch.randn(2, 50, 1, generator=g) * 3, torch.randn(2, 50, 1, generator=g) * 3
+    d_loss = variants.d_loss_gan(torch.cat([real, fake], 1), variants.sides(50))[0]
     bce = nn.BCELoss()
     for k in range(2):
         pr, pf = torch.sigmoid(real[k]), torch.sigmoid(fake[k])
         want = bce(pr, torch.ones_like(pr)) + bce(pf, torch.zeros_like(pf))
-        assert variants.d_loss_gan(real, fake)[k].item() == pytest.approx(want.item(), rel=1e-5)
-        assert variants.g_loss_non_saturating(fake)[k].item() == pytest.approx(
+        assert d_loss[k].item() == pytest.approx(want.item(), rel=1e-5)
+        assert variants.g_loss_non_saturating(fake)[0][k].item() == pytest.approx(
             bce(pf, torch.ones_like(pf)).item(), rel=1e-5)
-        assert variants.g_loss_saturating(fake)[k].item() == pytest.approx(
+        assert variants.g_loss_saturating(fake)[0][k].item() == pytest.approx(
             torch.log(1 - pf).mean().item(), rel=1e-5)
 
 
 def test_vanilla_losses_stay_finite_for_extreme_logits():
     huge = torch.full((1, 4, 1), 200.0)
-    assert torch.isfinite(variants.d_loss_gan(huge, -huge)).all()
-    assert variants.d_loss_gan(huge, -huge).item() == pytest.approx(0.0, abs=1e-6)
-    assert variants.g_loss_non_saturating(-huge).item() == pytest.approx(200.0)
+    loss, grad = variants.d_loss_gan(torch.cat([huge, -huge], 1), variants.sides(4))
+    assert loss.item() == pytest.approx(0.0, abs=1e-6) and torch.isfinite(grad).all()
+    loss, grad = variants.g_loss_non_saturating(-huge)
+    assert loss.item() == pytest.approx(200.0)
+    assert grad.flatten().tolist() == pytest.approx([-1 / 4] * 4)  # −(1/n)·σ(200) = −¼
+
+
+@pytest.mark.parametrize("name", ["d_gan", "d_wasserstein", *variants.G_LOSSES, "g_wasserstein"])
+def test_loss_gradients_equal_autograd(name):
+    d_losses = {"d_gan": variants.d_loss_gan, "d_wasserstein": variants.d_loss_wasserstein}
+    g_losses = {**variants.G_LOSSES, "g_wasserstein": variants.g_loss_wasserstein}
+    out = (torch.randn(3, 40, 1, generator=torch.Generator().manual_seed(1)) * 4).requires_grad_()
+    loss, grad = (d_losses[name](out, variants.sides(20)) if name in d_losses
+                  else g_losses[name](out))
+    (want,) = torch.autograd.grad(loss.sum(), out)
+    assert grad.shape == out.shape
+    assert torch.allclose(grad, want, atol=1e-7, rtol=1e-5)
+
+
+def _linear_critic(a: float, k: int = 2) -> BatchedMLP:
+    """A ReLU critic that is f(x) = a·x + const for |x| < 100: every hidden unit is x + 100."""
+    d = BatchedMLP([1, 8, 1], [np.random.default_rng(i) for i in range(k)])
+    w1, b1, w2, b2 = d.params
+    w1.fill_(1.0), b1.fill_(100.0), w2.fill_(a / 8), b2.fill_(0.0)
+    return d
 
 
 @pytest.mark.parametrize("a", [-3.0, 0.25, 1.0, 2.5])
 def test_gradient_penalty_of_a_linear_critic(a):
     lam = 10.0
-    x = torch.randn(2, 100, 1)
-    gp, norms = variants.gradient_penalty(lambda t: a * t, x, lam)
+    slope = _linear_critic(a).slope(torch.randn(2, 100, 1))
+    gp, norms, _ = variants.gradient_penalty(slope, lam)
     assert gp.tolist() == pytest.approx([lam * (abs(a) - 1) ** 2] * 2)
     assert torch.allclose(norms, torch.full_like(norms, abs(a)))
+
+
+def _autograd_mlp(net: BatchedMLP):
+    """The same network written plainly, on leaf copies of its weights: autograd's reference."""
+    leaves = [p.clone().requires_grad_() for p in net.params]
+
+    def f(h):
+        for i in range(0, len(leaves), 2):
+            h = h @ leaves[i] + leaves[i + 1]
+            if i + 2 < len(leaves):
+                h = net.act.fn(h)
+        return h
+    return f, leaves
+
+
+def _grads(loss, leaves):
+    grads = torch.autograd.grad(loss, leaves, allow_unused=True)
+    return [torch.zeros_like(p) if g is None else g for g, p in zip(grads, leaves, strict=True)]
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [3, 8, 1], [1, 12, 12, 12, 1]])
+def test_hand_written_backward_equals_autograd(activation, sizes):
+    g = torch.Generator().manual_seed(2)
+    net = BatchedMLP(sizes, [np.random.default_rng(i) for i in range(3)], activation)
+    f, leaves = _autograd_mlp(net)
+    x = torch.randn(3, 20, sizes[0], generator=g)
+    w = torch.randn(3, 20, 1, generator=g)  # ∂loss/∂output of loss = Σ w·f(x)
+    tape = []
+    assert torch.allclose(net(x, tape=tape), f(x), atol=1e-6)
+    net.backward(tape, w)
+    for ours, want in zip(net.grads, _grads((w * f(x)).sum(), leaves), strict=True):
+        assert torch.allclose(ours, want, atol=1e-6, rtol=1e-5)
+    x_in = x.clone().requires_grad_()
+    (want,) = torch.autograd.grad((w * f(x_in)).sum(), x_in)
+    tape = []
+    net(x, tape=tape)
+    assert torch.allclose(net.backward(tape, w, weights=False), want, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [1, 8, 1], [1, 12, 12, 12, 1]])
+def test_gradient_penalty_gradient_equals_autograds_double_backward(activation, sizes):
+    g = torch.Generator().manual_seed(3)
+    net = BatchedMLP(sizes, [np.random.default_rng(i) for i in range(3)], activation)
+    f, leaves = _autograd_mlp(net)
+    x = torch.randn(3, 30, 1, generator=g).requires_grad_()
+    scale = torch.tensor([1.0, 2.0, 0.5]).view(3, 1, 1)
+    (slope_ref,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+    gp_ref = 10.0 * ((slope_ref.abs() / scale - 1) ** 2).mean((1, 2))
+    tape = []
+    slope = net.slope(x.detach(), tape)
+    gp, _, grad = variants.gradient_penalty(slope, 10.0, scale)
+    assert torch.allclose(slope, slope_ref, atol=1e-6) and torch.allclose(gp, gp_ref, rtol=1e-5)
+    net.grad.zero_()
+    net.slope_backward(tape, grad)
+    for ours, want in zip(net.grads, _grads(gp_ref.sum(), leaves), strict=True):
+        assert torch.allclose(ours, want, atol=1e-5, rtol=1e-4)
 
 
 def test_optimal_losses():
@@ -70,7 +153,7 @@ def test_optimal_losses():
 def test_clipping_keeps_every_critic_weight_within_c():
     run = Run(tiny("wgan", clip=0.05, lr_d=0.05, steps=20))
     run.advance()
-    w = run.D.flat.detach()
+    w = run.D.flat
     assert w.abs().max().item() <= 0.05 + 1e-7
     assert w.abs().max().item() == pytest.approx(0.05)  # and the clip is actually reached
 
@@ -79,10 +162,10 @@ def test_clipping_keeps_every_critic_weight_within_c():
 def test_g_step_leaves_d_and_d_step_leaves_g(variant):
     run = Run(tiny(variant))
     real, z, eps = run._draw(1)
-    g0, d0 = run.G.flat.detach().clone(), run.D.flat.detach().clone()
+    g0, d0 = run.G.flat.clone(), run.D.flat.clone()
     run._g_step(z[0, -1])
     assert torch.equal(run.D.flat, d0) and not torch.equal(run.G.flat, g0)
-    g1 = run.G.flat.detach().clone()
+    g1 = run.G.flat.clone()
     run._d_step(real[0, 0], z[0, 0], None if eps is None else eps[0, 0])
     assert torch.equal(run.G.flat, g1) and not torch.equal(run.D.flat, d0)
 
@@ -119,13 +202,13 @@ def test_the_optimizers_match_torch_optim_exactly():
                                                           foreach=False)),
                       ("rmsprop", lambda p: torch.optim.RMSprop([p], lr=1e-2, foreach=False)),
                       ("sgd", lambda p: torch.optim.SGD([p], lr=1e-2, foreach=False))]:
-        ours_p = torch.randn(50, generator=g).requires_grad_()
-        ref_p = ours_p.detach().clone().requires_grad_()
+        ours_p = torch.randn(50, generator=g)
+        ref_p = ours_p.clone().requires_grad_()
         ours, theirs = FlatOptimizer(kind, ours_p, 1e-2, (0.5, 0.9)), ref(ref_p)
         for _ in range(20):
             grad = torch.randn(50, generator=g)
-            ours_p.grad, ref_p.grad = grad.clone(), grad.clone()
-            ours.step()
+            ref_p.grad = grad.clone()
+            ours.step(grad)
             theirs.step()
         assert torch.equal(ours_p, ref_p), kind
 
@@ -154,8 +237,7 @@ def test_divergence_is_caught_per_seed_and_keeps_history():
     run = Run(tiny("gan", n_seeds=3, steps=200))
     run.advance(50)
     kept = run.history.values.copy()
-    with torch.no_grad():  # poison seed 1's discriminator, as an exploding update would
-        run.D.views()[0][1].fill_(float("nan"))
+    run.D.params[0][1].fill_(float("nan"))  # poison seed 1's D, as an exploding update would
     run.advance()
     assert run.diverged_at.tolist()[0] == -1 and run.diverged_at.tolist()[2] == -1
     assert 50 < run.diverged_at[1] <= 51  # its first step after the poison
@@ -170,8 +252,7 @@ def test_divergence_is_caught_per_seed_and_keeps_history():
 def test_a_run_that_diverges_everywhere_stops_itself():
     run = Run(tiny("wgan", n_seeds=2, steps=500))
     run.advance(20)
-    with torch.no_grad():
-        run.G.flat.fill_(float("inf"))
+    run.G.flat.fill_(float("inf"))
     done = run.advance()
     assert run.finished and not run.alive.any()
     assert run.step == 20 + done < 500

@@ -21,7 +21,7 @@ def consistent(run: Run) -> None:
     assert run.step <= run.cfg.steps
     alive = run.alive
     for net in (run.G, run.D):
-        assert np.isfinite(net.seed_params().detach().numpy()[alive]).all()
+        assert np.isfinite(net.seed_params().numpy()[alive]).all()
 
 
 def test_two_visitors_training_at_once_never_see_each_other():

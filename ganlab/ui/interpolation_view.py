@@ -145,11 +145,10 @@ def _decoding(seed: int, points: int) -> None:
     t = np.linspace(0.0, 1.0, points)
     z = np.concatenate([f(z1, z2, t) for f in interpolation.METHODS.values()])  # (2T, L)
     zt = torch.tensor(z, dtype=torch.float32).unsqueeze(0).expand(cfg.n_seeds, -1, -1)
-    with torch.no_grad():  # (K, 2T, L) -> (K, 2T, 1); the EMA weights, as run.samples uses
-        x = run.generate(zt, run.g_ema)
-        score = run.critic(x)
-        if not run.variant.wasserstein:
-            score = torch.sigmoid(score)
+    x = run.generate(zt, run.g_ema)  # (K, 2T, L) -> (K, 2T, 1); the EMA weights, as samples
+    score = run.critic(x)
+    if not run.variant.wasserstein:
+        score = torch.sigmoid(score)
     x, score = x[0, :, 0].double().numpy(), score[0, :, 0].double().numpy()  # seed index 0
     split = {"lerp": slice(0, points), "slerp": slice(points, 2 * points)}
     lo_x, hi_x = cfg.target.plot_range

@@ -237,8 +237,7 @@ def _learned_map(target: Target) -> None:
     else:
         z = (np.arange(201) + 0.5) / 201
     zt = torch.tensor(z, dtype=torch.float32).view(1, -1, 1).expand(cfg.n_seeds, -1, -1)
-    with torch.no_grad():  # the EMA weights, as run.samples uses them
-        g = run.generate(zt, run.g_ema)[0, :, 0].double().numpy()
+    g = run.generate(zt, run.g_ema)[0, :, 0].double().numpy()
     mirrored = -z if cfg.latent == "normal" else 1.0 - z
     st.altair_chart(charts.learned_map_chart(
         z, sampling.optimal_map(target, z, cfg.latent),

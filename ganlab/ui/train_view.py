@@ -99,11 +99,10 @@ def latent_point(run: Run, z: float) -> tuple[np.ndarray, np.ndarray]:
     cfg = run.cfg
     zt = torch.full((cfg.n_seeds, 1, cfg.latent_dim), 0.5 if cfg.latent == "uniform" else 0.0)
     zt[:, :, 0] = z
-    with torch.no_grad():
-        x = run.generate(zt, run.g_ema)  # the same (EMA) weights the charts sample from
-        score = run.critic(x)
-        if not run.variant.wasserstein:
-            score = torch.sigmoid(score)
+    x = run.generate(zt, run.g_ema)  # the same (EMA) weights the charts sample from
+    score = run.critic(x)
+    if not run.variant.wasserstein:
+        score = torch.sigmoid(score)
     return x.view(-1).double().numpy(), score.view(-1).double().numpy()
 
 
