@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganlab import metrics, targets
+from ganlab import metrics, targets, user_targets
 from ganlab.config import (
     CHOICES,
     INTEGER_FIELDS,
@@ -110,14 +110,14 @@ def _parse_target(args):
             if len(bits) != 3:
                 raise TargetError(f"component {i} '{part}' is not W:MEAN:STD")
             rows.append(bits)
-        return targets.mixture(rows)
+        return user_targets.mixture(rows)
     if args.data:
         try:
             raw = args.data.read_bytes()
         except OSError as exc:
             raise TargetError(f"cannot read {args.data}: {exc.strerror}") from None
-        return targets.empirical(targets.parse_csv(raw), name=args.data.name)
-    return targets.get(args.target or "bimodal")
+        return user_targets.empirical(user_targets.parse_csv(raw), name=args.data.name)
+    return user_targets.get(args.target or "bimodal")
 
 
 def configs_from_args(args) -> list[TrainConfig]:

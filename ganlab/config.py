@@ -6,7 +6,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from ganlab import targets
+from ganlab import user_targets
 from ganlab.nets import ACTIVATIONS
 from ganlab.targets import TARGETS, Target, TargetError
 from ganlab.variants import G_LOSSES, VARIANTS
@@ -158,7 +158,7 @@ def make(**fields) -> TrainConfig:
     problems = [f"unknown setting '{u}'" for u in unknown]
     if "target" in fields:
         try:
-            fields["target"] = targets.get(fields["target"])
+            fields["target"] = user_targets.get(fields["target"])
         except TargetError as exc:
             problems.append(f"target: {exc}")
     if problems:

@@ -12,7 +12,9 @@ import torch
 
 from ganlab import metrics
 from ganlab.config import TrainConfig
+from ganlab.history import History
 from ganlab.nets import BatchedMLP, mlp_sizes
+from ganlab.optim import FlatOptimizer
 from ganlab.variants import (
     G_LOSSES,
     VARIANTS,
@@ -23,7 +25,6 @@ from ganlab.variants import (
     sides,
 )
 
-HISTORY_POINTS = 400  # per series; beyond it, neighbouring windows merge (means of means)
 VOL_WINDOW = 200  # raw steps kept for loss volatility
 EVAL_POINTS = 100  # W1 / mean / std checkpoints over the budget
 EVAL_SAMPLES = 2000  # fixed latent draws per seed, so the W1 curve shows learning, not z noise
@@ -44,85 +45,6 @@ def use_one_thread() -> None:
     (bench/speed.py measures it). Process-wide, so set it where training starts."""
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
-
-
-class FlatOptimizer:
-    """torch.optim's Adam, RMSprop and SGD at their CPU defaults (single-tensor, not fused), on
-    one flat tensor, without Optimizer.step's per-call Python (hooks, profiler scope, param-group
-    loops) and without torch.optim's import of torch._dynamo (1.1 s, ~65 MB): the same
-    arithmetic in the same order, so the same numbers as torch.optim.Adam(foreach=False). Each
-    acts element-wise and, unlike the fused Adam kernel, gives a seed bit-identical numbers
-    whatever K it runs in."""
-
-    def __init__(self, kind: str, param: torch.Tensor, lr: float, betas: tuple[float, float]):
-        self.kind, self.param, self.betas = kind, param, betas
-        self.param_groups = [{"lr": lr}]  # as torch.optim's, for the lr schedule
-        self._p = param
-        self._n = 0.0  # steps taken (a float, as torch.optim's step.item())
-        self._m = torch.zeros_like(self._p)  # Adam exp_avg / RMSprop square_avg
-        self._v = torch.zeros_like(self._p)  # Adam exp_avg_sq
-
-    def step(self, g: torch.Tensor) -> None:
-        """One update of the parameter with the gradient g (laid out like it)."""
-        lr = self.param_groups[0]["lr"]
-        if self.kind == "adam":
-            # torch.optim.Adam's single-tensor update, op for op (eps 1e-8).
-            self._n += 1
-            b1, b2 = self.betas
-            self._m.lerp_(g, 1 - b1)
-            self._v.mul_(b2).addcmul_(g, g, value=1 - b2)
-            denom = (self._v.sqrt() / (1 - b2**self._n) ** 0.5).add_(1e-8)
-            self._p.addcdiv_(self._m, denom, value=-lr / (1 - b1**self._n))
-        elif self.kind == "rmsprop":  # torch.optim.RMSprop: alpha 0.99, eps 1e-8
-            self._m.mul_(0.99).addcmul_(g, g, value=1 - 0.99)
-            self._p.addcdiv_(g, self._m.sqrt().add_(1e-8), value=-lr)
-        else:
-            self._p.add_(g, alpha=-lr)
-
-
-def make_optimizer(kind: str, param: torch.Tensor, lr: float, betas: tuple[float, float]):
-    return FlatOptimizer(kind, param, lr, betas)
-
-
-class History:
-    """Window means of per-step series, at most HISTORY_POINTS of them: when full, neighbours
-    merge and the window doubles, so a run of any length costs the same memory."""
-
-    def __init__(self, names: tuple[str, ...], k: int):
-        self.names, self.k = names, k
-        self.window = 1
-        self.steps: list[int] = []
-        self.values = np.empty((0, len(names), k))
-        self._pending = np.empty((0, len(names), k))
-        self._pending_end = 0
-
-    def append(self, last_step: int, rows: np.ndarray) -> None:
-        """rows (n, series, K) for the n steps ending at `last_step`."""
-        self._pending = np.concatenate([self._pending, rows])
-        self._pending_end = last_step
-        full = len(self._pending) // self.window
-        if full:
-            used = full * self.window
-            means = self._pending[:used].reshape(full, self.window, *rows.shape[1:])
-            # A window that holds a divergence becomes NaN; the windows before it are kept.
-            self.values = np.concatenate([self.values, means.mean(1)])
-            first = last_step - len(self._pending) + self.window
-            self.steps += list(range(first, first + used, self.window))
-            self._pending = self._pending[used:]
-        while len(self.steps) > HISTORY_POINTS:
-            n = len(self.steps) // 2 * 2
-            merged = self.values[:n].reshape(n // 2, 2, *self.values.shape[1:]).mean(1)
-            self.values = np.concatenate([merged, self.values[n:]])
-            self.steps = self.steps[1:n:2] + self.steps[n:]
-            self.window *= 2
-
-    def frame(self, seeds: list[int]) -> pd.DataFrame:
-        """Long format: step, seed, and one column per series."""
-        n = len(self.steps)
-        data = {"step": np.repeat(self.steps, self.k), "seed": np.tile(seeds, n)}
-        for j, name in enumerate(self.names):
-            data[name] = self.values[:, j, :].reshape(-1)
-        return pd.DataFrame(data)
 
 
 @dataclass
@@ -185,8 +107,8 @@ class Run:
         self.D = BatchedMLP(mlp_sizes(1, 1, cfg.d_layers, cfg.d_width),
                             self._rng["d_init"], cfg.activation)
         betas = (cfg.beta1, cfg.beta2)
-        self.g_opt = make_optimizer(cfg.g_opt, self.G.flat, cfg.lr_g, betas)
-        self.d_opt = make_optimizer(cfg.d_opt, self.D.flat, cfg.lr_d, betas)
+        self.g_opt = FlatOptimizer(cfg.g_opt, self.G.flat, cfg.lr_g, betas)
+        self.d_opt = FlatOptimizer(cfg.d_opt, self.D.flat, cfg.lr_d, betas)
         self.g_ema = self.G.flat.clone() if cfg.ema > 0 else None
         self._g_updates = 0
         wasserstein = self.variant.wasserstein
@@ -309,8 +231,8 @@ class Run:
     def _set_lr_fraction(self, step: int) -> None:
         # Per step, not per chunk, so the schedule does not depend on how advance() is called.
         frac = 1.0 - (1.0 - self.cfg.lr_decay) * step / self.cfg.steps
-        self.g_opt.param_groups[0]["lr"] = self.cfg.lr_g * frac
-        self.d_opt.param_groups[0]["lr"] = self.cfg.lr_d * frac
+        self.g_opt.lr = self.cfg.lr_g * frac
+        self.d_opt.lr = self.cfg.lr_d * frac
 
     def _state_tensors(self) -> list[torch.Tensor]:
         return [self.G.flat, self.D.flat] + ([self.g_ema] if self.g_ema is not None else [])

@@ -12,7 +12,8 @@ import pytest
 from ganlab import compare
 from ganlab.config import PRESETS, ConfigError, preset
 from ganlab.metrics import COLLAPSE_RULE
-from ganlab.targets import TARGETS, mixture
+from ganlab.targets import TARGETS
+from ganlab.user_targets import mixture
 from ganlab.variants import VARIANTS
 
 GAN, WGAN, GP = "Vanilla GAN", "WGAN (clip)", "WGAN-GP"

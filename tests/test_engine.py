@@ -9,8 +9,9 @@ from torch import nn
 
 from ganlab import variants
 from ganlab.config import ConfigError, TrainConfig, make, preset
+from ganlab.history import HISTORY_POINTS
 from ganlab.nets import ACTIVATIONS, BatchedMLP
-from ganlab.training import HISTORY_POINTS, Run
+from ganlab.training import Run
 from ganlab.variants import LOG2
 
 
@@ -196,7 +197,7 @@ def test_seeds_in_a_batch_of_eight_equal_single_runs_at_the_tuned_presets(varian
 
 
 def test_the_optimizers_match_torch_optim_exactly():
-    from ganlab.training import FlatOptimizer
+    from ganlab.optim import FlatOptimizer
     g = torch.Generator().manual_seed(0)
     for kind, ref in [("adam", lambda p: torch.optim.Adam([p], lr=1e-2, betas=(0.5, 0.9),
                                                           foreach=False)),

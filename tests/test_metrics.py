@@ -6,7 +6,8 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from ganlab import metrics
-from ganlab.targets import TARGETS, mixture
+from ganlab.targets import TARGETS
+from ganlab.user_targets import mixture
 
 RNG = np.random.default_rng(0)
 

@@ -14,7 +14,8 @@ from ganlab.sampling import (
     ppf_method,
     sampler_benchmark,
 )
-from ganlab.targets import TARGETS, empirical, mixture
+from ganlab.targets import TARGETS
+from ganlab.user_targets import empirical, mixture
 
 U = np.concatenate([[0.0, 1e-12, 1e-6], np.linspace(0.001, 0.999, 199), [1 - 1e-6]])
 

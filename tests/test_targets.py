@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganlab import targets
-from ganlab.targets import TARGETS, TargetError, empirical, mixture, parse_csv
+from ganlab import user_targets
+from ganlab.targets import TARGETS, TargetError
+from ganlab.user_targets import empirical, mixture, parse_csv
 
 # The table, written out independently of targets.py.
 STATED = {
@@ -140,15 +141,15 @@ def test_bad_data_is_refused(values, words):
 
 def test_specs_round_trip():
     for t in [*TARGETS.values(), mixture([(1, 0, 1), (1, 3, 0.5)]), empirical(np.arange(25.0)),
-              targets.scipy_target("expon", {"scale": 0.25})]:
-        assert targets.get(t.to_spec()) == t
+              user_targets.scipy_target("expon", {"scale": 0.25})]:
+        assert user_targets.get(t.to_spec()) == t
     # A JSON spec names a law from a short list, never an arbitrary attribute of scipy.stats.
     with pytest.raises(TargetError, match="family '__class__' is not one of"):
-        targets.get({"scipy": "__class__", "params": {}})
+        user_targets.get({"scipy": "__class__", "params": {}})
     with pytest.raises(TargetError, match="scale must be greater than 0"):
-        targets.get({"scipy": "expon", "params": {"scale": -1}})
+        user_targets.get({"scipy": "expon", "params": {"scale": -1}})
     with pytest.raises(TargetError, match="unknown target 'nope'"):
-        targets.get("nope")
+        user_targets.get("nope")
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_specs_round_trip():
 )
 def test_malformed_specs_from_json_get_words_not_a_traceback(spec):
     with pytest.raises(TargetError):
-        targets.get(spec)
+        user_targets.get(spec)
 
 
 def test_a_long_bad_file_reports_a_few_lines_not_all():

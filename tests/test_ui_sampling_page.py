@@ -8,8 +8,9 @@ from scipy import stats
 from streamlit.testing.v1 import AppTest
 
 from ganlab import sampling
-from ganlab.targets import TARGETS, TargetError, empirical, mixture, parse_csv
+from ganlab.targets import TARGETS, TargetError
 from ganlab.ui import sampling_view as view
+from ganlab.user_targets import empirical, mixture, parse_csv
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_Inverse_transform.py")
 

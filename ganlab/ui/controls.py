@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ganlab import targets
+from ganlab import user_targets
 from ganlab.config import (
     CHOICES,
     PRESETS,
@@ -217,7 +217,7 @@ def _apply_preset(variant: str) -> None:
 def _run_experiment(variant: str, key: str) -> None:
     """One click: apply the experiment's change to the current settings and start training."""
     exp = EXPERIMENTS[key]
-    changes = {k: targets.get(v) if k == "target" else v for k, v in exp.settings.items()}
+    changes = {k: user_targets.get(v) if k == "target" else v for k, v in exp.settings.items()}
     try:
         cfg = _last(variant).replace(**changes)
     except ConfigError as exc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ganlab.targets import TARGETS, Target, TargetError, empirical, mixture, parse_csv
+from ganlab.targets import TARGETS, Target, TargetError
+from ganlab.user_targets import empirical, mixture, parse_csv
 
 CUSTOM, UPLOAD = "custom mixture", "uploaded data"
 MAX_UPLOAD_MB = 5
