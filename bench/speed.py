@@ -12,14 +12,15 @@ Goals (ratios from one run, so machine load cancels as far as it can):
      peak_rss_mb for why not ru_maxrss).
 
 Configs are the 1-D tuned presets, preset(variant, "tuned", target="bimodal"). Each measurement
-builds a fresh run (engine: Run with the default 3000-step budget, so its periodic W1 evaluation
+builds a fresh run (engine: Run with the default budget of steps, so its periodic W1 evaluation
 runs at the rate a real run sees; reference: bench/reference.py), trains a few warm-up steps,
 then times the next ~1 s of steps (CPU time of the engine at K=1; the same count for all).
 Engine K=1, reference, engine K=8 and the extra reference lines alternate within each round,
 their order rotating between rounds; the table shows medians over rounds, and each ratio is the
 median of the per-round (paired) ratios. Engine and reference both run on one thread (what the
 engine uses); one extra line shows the reference at torch's default thread count, another the
-reference without its per-step `.item()` logging.
+reference without its per-step `.item()` logging. A last line gives a floor under wall K8/K1:
+the K = 8 run's time inside matrix products (torch's profiler) over a whole K = 1 step.
 """
 
 from __future__ import annotations
@@ -46,13 +47,13 @@ DEFAULT_THREADS = torch.get_num_threads()  # before anything sets one thread
 
 from reference import ReferenceGAN  # noqa: E402
 
-from ganlab.config import preset  # noqa: E402
+from ganlab.config import TrainConfig, preset  # noqa: E402
 from ganlab.training import Run  # noqa: E402
 
 VARIANTS = ("gan", "wgan", "wgan-gp")
 TARGET = "bimodal"
 WARM = 20  # untimed steps first: allocator and optimizer state warm up
-BUDGET = 3000  # cfg.steps of the timed engine runs (TrainConfig's default)
+BUDGET = TrainConfig.steps  # cfg.steps of the timed engine runs: the default budget
 GOAL_RATIO, GOAL_SCALING, GOAL_RSS_MB = 2.0, 2.0, 600.0
 RSS_SEEDS = 8
 
@@ -79,7 +80,7 @@ class Clock:
 def time_engine(variant: str, k: int, n: int) -> tuple[float, float]:
     """Generator steps per second (wall, CPU) of the engine, K seeds at once (a step covers
     all K)."""
-    # The default 3000-step budget, so the periodic W1 evaluation (100 per budget) runs at the
+    # The default budget, so the periodic W1 evaluation (100 per budget) runs at the
     # rate a real run sees rather than every few steps of a short budget.
     run = Run(config(variant, k, max(BUDGET, WARM + n)))
     run.advance(WARM)
@@ -99,6 +100,22 @@ def time_reference(variant: str, n: int, threads: int = 1, log: bool = True):
         return clock.rates(n)
     finally:
         torch.set_num_threads(1)
+
+
+MATMULS = ("aten::bmm", "aten::baddbmm", "aten::baddbmm_")
+
+
+def matmul_seconds(variant: str, k: int, n: int) -> float:
+    """Seconds per generator step the engine spends inside matrix products (torch's profiler,
+    self time of bmm/baddbmm), K seeds at once. At K = 8 these run near the core's peak, so
+    this time divided by a whole K = 1 step is a floor under the wall K8/K1 ratio."""
+    from torch.profiler import ProfilerActivity, profile
+
+    run = Run(config(variant, k, max(BUDGET, WARM + n)))
+    run.advance(WARM)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        run.advance(n)
+    return sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in MATMULS) / 1e6 / n
 
 
 def calibrate(variant: str, seconds: float) -> int:
@@ -143,6 +160,8 @@ def measure(rounds: int, seconds: float) -> dict:
             "scaling_cpu": paired(runs, "engine1", "engine8", 1),
             "threads_gain": paired(runs, "ref", "ref_default", 0),  # >1: one thread is faster
             "log_cost": paired(runs, "ref_nolog", "ref", 1),
+            # wall K8/K1 if everything but the K = 8 matrix products cost nothing
+            "matmul_floor": matmul_seconds(v, 8, max(50, n // 8)) * med["engine1"],
             "raw": runs,
         }
         print(f"  measured {v}: {n} steps × {rounds} rounds", file=sys.stderr, flush=True)
@@ -205,6 +224,9 @@ def report(res: dict, rss: dict | None, rounds: int) -> bool:
     print("steps/s = generator steps per wall-clock second (engine K=8: one step covers all 8 "
           "seeds). Goals are judged on wall time; the CPU-time ratios beside them are what the "
           "code costs when other processes share the machine.")
+    print("\nfloor under wall K8/K1: time of the K = 8 matrix products alone (profiler) over a "
+          "whole K = 1 step:")
+    print("  " + "   ".join(f"{v} {r['matmul_floor']:.2f}" for v, r in res.items()))
     print("\nreference loop, other settings (steps/s, wall):")
     for v, r in res.items():
         print(f"  {v:8} default threads ({DEFAULT_THREADS}): {r['ref_default']:>5.0f} "

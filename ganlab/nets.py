@@ -155,12 +155,11 @@ class BatchedMLP:
                 tape.append((h_in, a, h))
         return h
 
-    def backward(self, tape: list, g: torch.Tensor, flat: torch.Tensor | None = None,
-                 weights: bool = True) -> torch.Tensor | None:
+    def backward(self, tape: list, g: torch.Tensor, weights: bool = True) -> torch.Tensor | None:
         """Given g = ∂loss/∂output (K, B, out) and the tape of the forward pass, writes
         ∂loss/∂weights into self.grad (if `weights`) and returns ∂loss/∂input (if not
         `weights`: the G step only needs the gradient to flow through D to its input)."""
-        params = self._params(flat)
+        params = self.params
         for j in range(len(tape) - 1, -1, -1):
             h_in, a, h = tape[j]
             if j < len(tape) - 1:

@@ -75,7 +75,9 @@ HELP = {
     "clip": "WGAN clamps every critic weight to [−c, c] after each critic step.",
     "gp_lambda": "Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy 0.1.",
     "n_seeds": "Seeds train together as one batched program; charts show the median and range.",
-    "ema": "Sample from an exponential moving average of G's weights (0 = off).",
+    "ema": ("Sample from an exponential moving average of G's weights (0 = off). It warms up: "
+            "after t steps the decay is at most (1 + t)/(10 + t), so in a 6 000-step run any "
+            "value above 0.9985 acts the same."),
     "lr_decay": "The learning rate falls linearly to this fraction by the end (1 = constant).",
     "standardize": "D sees (x − m)/s and G outputs m + s·g, with m, s from the training data.",
     "steps": "Generator updates in the budget. A new budget means a new run.",
