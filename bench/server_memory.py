@@ -10,18 +10,24 @@ Run comparison, and samples the server's RSS (psutil) until the verdict appears.
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 import time
+from pathlib import Path
 
 import psutil
 from appserver import launch_chromium, running_app
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ganlab.config import TrainConfig
+
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=8)
-    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--steps", type=int, default=TrainConfig.steps)
     p.add_argument("--timeout", type=float, default=3600)
     args = p.parse_args()
     with running_app() as (url, proc), sync_playwright() as pw:
