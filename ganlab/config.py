@@ -46,8 +46,8 @@ class TrainConfig:
     ema: float = 0.0  # EMA decay of G's weights used for sampling; 0 = off
     lr_decay: float = 1.0  # final lr as a fraction of the initial (linear); 1 = constant
     standardize: bool = True  # D sees (x − m)/s, G outputs m + s·g; m, s from the training data
-    # Generator updates in the budget: by here the tuned presets reach median W1 ≤ 0.05 on every
-    # built-in target (bench/quality.py); WGAN-GP on `mixture` needs it (0.11 at 3000 steps).
+    # Generator updates in the budget: by here the best tuned variant per built-in target reaches
+    # median W1 ≤ 0.05 (bench/quality.py); WGAN-GP on `mixture` needs it (0.085–0.11 at 3000).
     steps: int = 6000
     seed: int = 0  # seeds are seed, seed+1, …, seed+n_seeds−1
     n_seeds: int = 1  # K seeds train together as one batched program

@@ -48,7 +48,9 @@ ACTIVATIONS = {
 # --- one layer, x (K, B, in) @ w (K, in, out) + b (K, 1, out) --------------------------------
 # 1-wide layers are written as broadcast-multiply (+ sum): a matmul with a dimension of 1 takes a
 # gemv path whose rounding depends on K, and then seed i of a K-seed run would drift away from
-# the 1-seed run. Written this way (forward and backward) every seed's numbers are bit-identical.
+# the 1-seed run. Written this way (forward and backward) every seed's numbers are bit-identical
+# for batch sizes and widths that are multiples of 8 (every value the app offers): at other sizes
+# element-wise kernels vectorise across seed boundaries and the last bits can differ.
 
 def _matmul(h: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     if w.shape[1] == 1:

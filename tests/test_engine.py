@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ganlab import variants
 from ganlab.config import ConfigError, TrainConfig, make, preset
@@ -104,7 +105,7 @@ def _grads(loss, leaves):
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
-@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [3, 8, 1], [1, 12, 12, 12, 1]])
+@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [3, 8, 1], [1, 12, 12, 12, 12, 1]])
 def test_hand_written_backward_equals_autograd(activation, sizes):
     g = torch.Generator().manual_seed(2)
     net = BatchedMLP(sizes, [np.random.default_rng(i) for i in range(3)], activation)
@@ -124,7 +125,7 @@ def test_hand_written_backward_equals_autograd(activation, sizes):
 
 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
-@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [1, 8, 1], [1, 12, 12, 12, 1]])
+@pytest.mark.parametrize("sizes", [[1, 16, 16, 1], [1, 8, 1], [1, 12, 12, 12, 12, 1]])
 def test_gradient_penalty_gradient_equals_autograds_double_backward(activation, sizes):
     g = torch.Generator().manual_seed(3)
     net = BatchedMLP(sizes, [np.random.default_rng(i) for i in range(3)], activation)
@@ -307,3 +308,69 @@ def test_config_json_round_trip_and_epoch():
         from_json('{"speed": 3}')
     with pytest.raises(ConfigError, match="not valid JSON"):
         from_json("{")
+
+
+def _plain_mlp(leaves, act, h):
+    for i in range(0, len(leaves), 2):
+        h = h @ leaves[i] + leaves[i + 1]
+        if i + 2 < len(leaves):
+            h = act(h)
+    return h
+
+
+@pytest.mark.parametrize("variant,g_loss,activation", [
+    ("gan", "non-saturating", "relu"), ("gan", "saturating", "leaky_relu"),
+    ("wgan", "non-saturating", "relu"), ("wgan-gp", "non-saturating", "relu"),
+    ("wgan-gp", "non-saturating", "silu")])
+def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_loss, activation):
+    # The whole step as the textbook writes it (separate real/fake passes, autograd, the
+    # penalty by double backward), against the engine's gradients, records and losses.
+    cfg = make(variant=variant, target="bimodal", activation=activation, g_loss=g_loss, n_seeds=3,
+               latent_dim=2, g_width=16, d_width=16, batch_size=40, data_size=512, d_steps=2,
+               gp_lambda=3.0, steps=100)
+    run = Run(cfg)
+    run.advance(5)  # off the initial weights
+    real, z, eps = run._draw(1)
+    real, z_d, z_g = real[0, 0], z[0, 0], z[0, -1]
+    eps = None if eps is None else eps[0, 0]
+    act = ACTIVATIONS[activation].fn
+
+    def leaves(net):
+        return [v.clone().double().requires_grad_() for v in net.views(net.flat.clone())]
+
+    g_w, d_w = leaves(run.G), leaves(run.D)
+    fake = _plain_mlp([w.detach() for w in g_w], act, z_d.double())
+    r, f = _plain_mlp(d_w, act, real.double()), _plain_mlp(d_w, act, fake)
+    if variant == "gan":
+        loss = F.softplus(-r).mean((1, 2)) + F.softplus(f).mean((1, 2))
+        records = [torch.sigmoid(r).mean((1, 2)), torch.sigmoid(f).mean((1, 2))]
+    else:
+        loss = f.mean((1, 2)) - r.mean((1, 2))
+        records = [-loss]
+        if variant == "wgan-gp":
+            x_hat = (eps.double() * real.double() + (1 - eps.double()) * fake).requires_grad_()
+            (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x_hat).sum(), x_hat,
+                                        create_graph=True)
+            norms = dx.abs().squeeze(-1) / run._scale.double().view(-1, 1)  # data units
+            gp = cfg.gp_lambda * ((norms - 1) ** 2).mean(1)
+            loss = loss + gp
+            records += [gp, norms.mean(1)]
+    want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss.sum(), d_w)])
+    got = run._d_step(real, z_d, eps)
+    assert torch.allclose(run.D.grad.double(), want, rtol=1e-4, atol=1e-6)
+    for ours, theirs in zip(got, [loss, *records], strict=True):
+        assert torch.allclose(ours.double(), theirs.detach(), rtol=1e-4, atol=1e-6)
+
+    g_w = leaves(run.G)
+    d_after = [v.clone().double() for v in run.D.views(run.D.flat)]
+    out = _plain_mlp(d_after, act, _plain_mlp(g_w, act, z_g.double()))
+    if variant != "gan":
+        g_loss_value = -out.mean((1, 2))
+    elif g_loss == "non-saturating":
+        g_loss_value = F.softplus(-out).mean((1, 2))
+    else:
+        g_loss_value = -F.softplus(out).mean((1, 2))
+    want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(g_loss_value.sum(), g_w)])
+    got = run._g_step(z_g)
+    assert torch.allclose(run.G.grad.double(), want, rtol=1e-4, atol=1e-6)
+    assert torch.allclose(got.double(), g_loss_value.detach(), rtol=1e-4, atol=1e-6)

@@ -51,9 +51,10 @@ OPTIONS = {
     "g_width": _within("g_width", (8, 16, 32, 64, 128)),
     "d_width": _within("d_width", (8, 16, 32, 64, 128)),
     "clip": _within("clip", (1e-4, 1e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10)),
-    "gp_lambda": _within("gp_lambda", (0.0, 0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100)),
+    "gp_lambda": _within("gp_lambda",
+                         (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100)),
     "ema": _within("ema", (0.0, 0.9, 0.99, 0.999, 0.9999)),
-    "lr_decay": _within("lr_decay", (0.0, 0.1, 0.25, 0.5, 1.0)),
+    "lr_decay": _within("lr_decay", (0.0, 0.1, 0.3, 0.5, 1.0)),
 }
 SLIDERS = ("latent_dim", "g_layers", "d_layers", "d_steps", "n_seeds")
 NUMBERS = {"steps": 500, "seed": 1}  # field -> the +/− step of the number input
