@@ -77,13 +77,19 @@ class Clock:
         return n / self.wall, n / self.cpu
 
 
+def warm_run(variant: str, k: int, n: int) -> Run:
+    """A fresh engine run, WARM steps in, with n more steps left in its budget. The default
+    budget, so the periodic W1 evaluation (100 per budget) runs at the rate a real run sees
+    rather than every few steps of a short budget."""
+    run = Run(config(variant, k, max(BUDGET, WARM + n)))
+    run.advance(WARM)
+    return run
+
+
 def time_engine(variant: str, k: int, n: int) -> tuple[float, float]:
     """Generator steps per second (wall, CPU) of the engine, K seeds at once (a step covers
     all K)."""
-    # The default budget, so the periodic W1 evaluation (100 per budget) runs at the
-    # rate a real run sees rather than every few steps of a short budget.
-    run = Run(config(variant, k, max(BUDGET, WARM + n)))
-    run.advance(WARM)
+    run = warm_run(variant, k, n)
     with Clock() as clock:
         done = run.advance(n)
     assert done == n and run.alive.all(), (variant, k, done, run.diverged_at)
@@ -111,8 +117,7 @@ def matmul_seconds(variant: str, k: int, n: int) -> float:
     this time divided by a whole K = 1 step is a floor under the wall K8/K1 ratio."""
     from torch.profiler import ProfilerActivity, profile
 
-    run = Run(config(variant, k, max(BUDGET, WARM + n)))
-    run.advance(WARM)
+    run = warm_run(variant, k, n)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         run.advance(n)
     return sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in MATMULS) / 1e6 / n

@@ -242,8 +242,8 @@ class Run:
         with the step where it happened; the other seeds go on."""
         bad_row = ~np.isfinite(rec).all(axis=1)  # (m, K)
         bad_w = np.zeros(self.cfg.n_seeds, dtype=bool)
-        for net, flat in ((self.G, self.G.flat), (self.D, self.D.flat)):
-            bad_w |= ~torch.isfinite(net.seed_params(flat)).all(1).numpy()
+        for net in (self.G, self.D):
+            bad_w |= ~torch.isfinite(net.seed_params()).all(1).numpy()
         newly = self.alive & (bad_row.any(0) | bad_w)
         for i in np.flatnonzero(newly):
             first = np.flatnonzero(bad_row[:, i])
@@ -323,9 +323,9 @@ class Run:
         k, cfg = self.cfg.n_seeds, self.cfg
         lo, hi = cfg.target.plot_range
         x = np.linspace(lo, hi, n_grid)
-        xt = torch.tensor(x, dtype=torch.float32).view(1, -1, 1).expand(k, -1, -1)
-        out = self.critic(xt)
-        grad = self.D.slope((xt - self._loc) / self._scale) / self._scale  # df/dx in data units
+        u = (torch.tensor(x, dtype=torch.float32).view(1, -1, 1) - self._loc) / self._scale
+        out = self.D(u)  # as self.critic(x), standardised once for both
+        grad = self.D.slope(u) / self._scale  # df/dx in data units
         zmax = 3.0 if cfg.latent == "normal" else 1.0
         zmin = -zmax if cfg.latent == "normal" else 0.0
         z_line = np.linspace(zmin, zmax, 121)
