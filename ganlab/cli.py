@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganlab import metrics, targets, user_targets
+from ganlab import report, targets, user_targets
 from ganlab.config import (
     CHOICES,
+    FIELDS,
     INTEGER_FIELDS,
     PRESETS,
     RANGES,
@@ -22,6 +23,7 @@ from ganlab.config import (
     fmt,
     make,
 )
+from ganlab.result import divergence_message
 from ganlab.targets import TargetError
 from ganlab.training import Run
 from ganlab.variants import VARIANTS
@@ -32,10 +34,6 @@ SKIP = {"variant", "target"}  # flags of their own below
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not a usage dump
         self.exit(2, f"ganlab: error: {message}\n")
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def _ranged(name: str):
@@ -79,14 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     for f in dataclasses.fields(TrainConfig):
         if f.name in SKIP:
             continue
+        field = FIELDS[f.name]
+        what = f"{field.label}" + (f": {field.help}" if field.help else "")
         if f.name in CHOICES:
-            train.add_argument(_flag(f.name), choices=CHOICES[f.name], default=None)
+            train.add_argument(field.flag, choices=CHOICES[f.name], default=None,
+                               help=f"{what} (default {f.default})")
         elif f.name in RANGES:
             lo, hi = RANGES[f.name]
-            train.add_argument(_flag(f.name), type=_ranged(f.name), default=None,
-                               help=f"{fmt(lo)} … {fmt(hi)} (default {f.default})")
+            train.add_argument(field.flag, type=_ranged(f.name), default=None,
+                               help=f"{what}; {fmt(lo)} … {fmt(hi)} (default {f.default})")
         else:
-            train.add_argument(_flag(f.name), type=_bool, default=None)
+            train.add_argument(field.flag, type=_bool, default=None,
+                               help=f"{what} (default {fmt(f.default)})")
     train.add_argument("--seeds", type=_ranged("n_seeds"), dest="n_seeds_alias", default=None,
                        help="number of seeds K (same as --n-seeds); seeds are seed … seed+K−1")
     train.add_argument("--json", action="store_true", help="print one JSON object {runs: [...]}")
@@ -125,6 +127,9 @@ def configs_from_args(args) -> list[TrainConfig]:
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         raise ConfigError([f"--variant: '{unknown[0]}' is not one of {', '.join(VARIANTS)}, all"])
+    twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    if twice:
+        raise ConfigError([f"--variant: '{twice[0]}' is named twice"])
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)
              if f.name not in SKIP and getattr(args, f.name) is not None}
     if args.n_seeds_alias is not None:
@@ -162,12 +167,15 @@ def train(args) -> int:
         run = Run(cfg)
         run.advance()
         seeds = run.seed_metrics()
-        runs.append({"variant": cfg.variant, "config": cfg.to_dict(),
+        runs.append({"variant": cfg.variant, "config": cfg.to_dict(), "step": run.step,
                      "wall_s": run.wall_s, "steps_per_s": run.step / max(run.wall_s, 1e-9),
                      "seeds": seeds})
         if not args.json:
-            print(f"trained {VARIANTS[cfg.variant].label}: {run.step} steps × {cfg.n_seeds} "
-                  f"seed(s) in {run.wall_s:.1f} s", file=sys.stderr)
+            print(f"trained {VARIANTS[cfg.variant].label}: {run.step:,} steps × {cfg.n_seeds} "
+                  f"seed(s) in {report.number(run.wall_s)} s", file=sys.stderr)
+            message = divergence_message(cfg.seeds, run.diverged_at)
+            if message:
+                print(f"{VARIANTS[cfg.variant].label}: {message}", file=sys.stderr)
     per_seed = pd.DataFrame([{"variant": r["variant"], **s} for r in runs for s in r["seeds"]])
     per_seed = per_seed.drop(columns=["mode_shares"], errors="ignore")
     if args.csv:
@@ -175,12 +183,13 @@ def train(args) -> int:
     if args.json:
         print(json.dumps(_clean({"runs": runs})))
     else:
-        table = metrics.runs_table({VARIANTS[r["variant"]].label: r["seeds"] for r in runs})
-        table.loc["steps/s"] = [r["steps_per_s"] for r in runs]
-        table.loc["wall time (s)"] = [r["wall_s"] for r in runs]
-        table.loc["diverged seeds"] = [sum(s["diverged"] for s in r["seeds"]) for r in runs]
-        print(f"target: {cfgs[0].target.name} — median over {cfgs[0].n_seeds} seed(s)")
-        print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+        table = report.measured(
+            {r["variant"]: r["seeds"] for r in runs},
+            {r["variant"]: {**r, "steps": r["config"]["steps"]} for r in runs})
+        labels = {v: VARIANTS[v].label for v in table["column"]}
+        print(f"target: {cfgs[0].target.name} — median [min–max] over {cfgs[0].n_seeds} "
+              "seed(s)")
+        print(report.display(table, labels).to_string())
     return 0
 
 

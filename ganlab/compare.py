@@ -1,4 +1,5 @@
-"""Comparing the three variants: their configs, measured and conceptual tables, a verdict."""
+"""Comparing variants on one target, seeds and budget: their configs, saving and loading them,
+the verdict in words and what the literature says (the measured table is ganlab.report's)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ import pandas as pd
 
 from ganlab import config, metrics
 from ganlab.config import PRESETS, ConfigError, TrainConfig
-from ganlab.metrics import short
+from ganlab.report import number
 from ganlab.targets import TARGETS, Target
 from ganlab.variants import VARIANTS
 
 ORDER = tuple(VARIANTS)  # columns, left to right: gan, wgan, wgan-gp
-# The few settings that define each variant; "lr" sets both optimisers (presets keep them equal).
-KNOBS = {"gan": ("g_loss", "d_steps", "lr"), "wgan": ("clip", "d_steps", "lr"),
-         "wgan-gp": ("gp_lambda", "d_steps", "lr")}
 SHARED = ("target", "n_seeds", "steps", "seed")
 # Watchable live on about one shared CPU core: three variants × 4 seeds × 2,000 steps.
 DEFAULTS = {"target": "bimodal", "n_seeds": 4, "steps": 2000, "seed": 0, "preset": "tuned"}
@@ -27,10 +25,16 @@ def label(variant: str) -> str:
     return VARIANTS[variant].label
 
 
+def knobs(variant: str) -> tuple[str, ...]:
+    """The settings that define a variant here: its own knobs and "lr", G's learning rate (D
+    keeps the preset's D/G ratio)."""
+    return (*VARIANTS[variant].knobs, "lr")
+
+
 def knob_values(variant: str, preset: str) -> dict:
     """The variant's knobs as the preset sets them (TrainConfig's default where it is silent)."""
     cfg = config.preset(variant, preset)
-    return {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in KNOBS[variant]}
+    return {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in knobs(variant)}
 
 
 def _fields(knobs: dict, variant: str, preset: str) -> dict:
@@ -124,104 +128,20 @@ def _show(value) -> str:
 
 def choice_of(cfg: TrainConfig) -> dict:
     """Preset, knobs and extra fields that rebuild cfg; the preset that needs the fewest extras."""
-    knobs = {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in KNOBS[cfg.variant]}
+    values = {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in knobs(cfg.variant)}
     shared = {name: getattr(cfg, name) for name in SHARED}
     best = None
     for name in PRESETS[cfg.variant]:
         try:
-            base = config.preset(cfg.variant, name, **_fields(knobs, cfg.variant, name), **shared)
+            base = config.preset(cfg.variant, name, **_fields(values, cfg.variant, name),
+                                 **shared)
         except ConfigError:  # e.g. this preset's D/G lr ratio takes lr_d out of range
             continue
         extra = {f: getattr(cfg, f) for f in cfg.to_dict()
                  if f != "target" and getattr(cfg, f) != getattr(base, f)}
         if best is None or len(extra) < len(best["extra"]):
-            best = {"preset": name, "knobs": knobs, "extra": extra}
+            best = {"preset": name, "knobs": values, "extra": extra}
     return best
-
-
-# --- the measured table ---------------------------------------------------------------------------
-# (key, row label, which way is better: "low", "high" or None for rows nobody wins)
-ROWS = [
-    ("w1", "W1", "low"), ("ks", "KS statistic", "low"), ("js", "JS divergence (bits)", "low"),
-    ("energy", "energy distance", "low"), ("frechet", "Fréchet (blind to shape)", "low"),
-    ("mean_err", "|mean − target mean|", "low"), ("std_err", "|std − target std|", "low"),
-    ("mode_coverage", "mode coverage", "high"), ("modes_covered", "modes covered", "high"),
-    ("high_quality", "high-quality share", "high"),
-    # Each variant's losses have their own scale (BCE vs critic scores): shown, not ranked.
-    ("d_volatility", "D / critic loss volatility", None),
-    ("g_volatility", "G loss volatility", None),
-]
-COUNT_ROWS = [("diverged", "diverged seeds"), ("collapsed", "collapsed seeds")]
-RUN_ROWS = [("steps_per_s", "steps/s", "high"), ("wall_s", "wall time (s)", "low")]
-
-
-def measured(seeds: dict[str, list[dict]], runs: dict[str, dict] | None = None) -> pd.DataFrame:
-    """The table as numbers, one row per (metric, variant): key, row, variant, median, lo, hi, n,
-    better. `seeds` maps a variant to its per-seed metric dicts; `runs` to {steps_per_s, wall_s}."""
-    rows = []
-    for key, name, better in ROWS:
-        if not any(key in s for ss in seeds.values() for s in ss):
-            continue  # e.g. mode rows for a target without modes
-        for v, ss in seeds.items():
-            rows.append({"key": key, "row": name, "variant": v, "better": better,
-                         **metrics.summarize([s.get(key, np.nan) for s in ss])})
-    for key, name in COUNT_ROWS:
-        for v, ss in seeds.items():
-            k = sum(bool(s.get(key)) for s in ss)
-            rows.append({"key": key, "row": name, "variant": v, "better": "low", "median": k,
-                         "lo": k, "hi": k, "n": len(ss)})
-    for key, name, better in RUN_ROWS:
-        for v, info in (runs or {}).items():
-            x = float(info.get(key, np.nan))
-            rows.append({"key": key, "row": name, "variant": v, "better": better, "median": x,
-                         "lo": x, "hi": x, "n": 1})
-    return pd.DataFrame(rows, columns=["key", "row", "variant", "median", "lo", "hi", "n",
-                                       "better"])
-
-
-def best(table: pd.DataFrame) -> dict[str, list[str]]:
-    """Row -> the variants with the best median (ties share it); rows with a direction only,
-    and only where at least two variants have a value and they are not all equal."""
-    out = {}
-    for row, g in table.groupby("row", sort=False):
-        g = g[np.isfinite(g["median"].astype(float))]
-        direction = g["better"].iloc[0] if len(g) else None
-        if direction not in ("low", "high") or len(g) < 2 or g["median"].nunique() < 2:
-            continue
-        target = g["median"].min() if direction == "low" else g["median"].max()
-        out[row] = list(g.loc[g["median"] == target, "variant"])
-    return out
-
-
-def display(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows × variant labels as text: 'median [min–max]' over seeds, 'k of K' for counts."""
-    cells: dict[str, dict[str, str]] = {}
-    for r in table.itertuples(index=False):
-        if r.key in dict(COUNT_ROWS):
-            text = f"{int(r.median)} of {r.n}"
-        elif r.key == "wall_s":
-            text = f"{r.median:.1f}"
-        elif r.key == "steps_per_s":
-            text = short(r.median) if not np.isfinite(r.median) else f"{r.median:,.0f}"
-        elif r.n > 1 and r.lo != r.hi:
-            text = f"{short(r.median)} [{short(r.lo)}–{short(r.hi)}]"
-        else:
-            text = short(r.median)
-        cells.setdefault(r.row, {})[label(r.variant)] = text
-    columns = [label(v) for v in dict.fromkeys(table["variant"])]
-    return pd.DataFrame.from_dict(cells, orient="index", columns=columns).fillna("—")
-
-
-def to_csv(table: pd.DataFrame) -> str:
-    """One row per metric; per variant its median, min, max and seed count (numbers, not text)."""
-    wide = table.pivot_table(index="row", columns="variant", values=["median", "lo", "hi", "n"],
-                             sort=False, dropna=False)
-    wide = wide.reindex(columns=[(s, v) for v in dict.fromkeys(table["variant"])
-                                 for s in ("median", "lo", "hi", "n")])
-    wide.columns = [f"{v} {'min' if s == 'lo' else 'max' if s == 'hi' else s}"
-                    for s, v in wide.columns]
-    wide.index.name = "metric"
-    return wide.to_csv(float_format="%.6g")
 
 
 # --- the verdict ----------------------------------------------------------------------------------
@@ -257,14 +177,14 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
     ranked = sorted((v for v in seeds if w1[v]["n"]), key=lambda v: _key(w1[v]))
     if ranked:
         head, *tail = ranked
-        text = f"Closest to the target by median W1: {label(head)} ({short(w1[head]['median'])})"
+        text = f"Closest to the target by median W1: {label(head)} ({number(w1[head]['median'])})"
         if tail:
-            text += ", then " + " and ".join(f"{label(v)} ({short(w1[v]['median'])})"
+            text += ", then " + " and ".join(f"{label(v)} ({number(w1[v]['median'])})"
                                              for v in tail)
         if tail and w1[tail[0]]["lo"] <= w1[head]["hi"]:
             text += f" — {label(head)} and {label(tail[0])} overlap across seeds"
         if floor_w1 is not None and w1[head]["median"] <= 1.5 * floor_w1:
-            text += f" — at the sampling noise floor ({short(floor_w1)})"
+            text += f" — at the sampling noise floor ({number(floor_w1)})"
         parts.append(text + ".")
     for v, ss in seeds.items():
         bad = [s["diverged_at"] for s in ss if s.get("diverged")]
@@ -298,9 +218,9 @@ def conceptual(cfgs: dict[str, TrainConfig] | None = None) -> pd.DataFrame:
             c = cfgs[v]
             col["here: steps per G step"] = f"{c.d_steps}"
             col["here: optimizer, learning rate"] = f"{c.d_opt} {c.lr_d:g}"
-            col["here: constraint"] = (f"c = {c.clip:g}" if var.clip else
-                                       f"λ = {c.gp_lambda:g}" if var.penalty else
-                                       f"G loss {c.g_loss}")
+            col["here: constraint"] = ", ".join(
+                f"{config.label(k)} {config.fmt(getattr(c, k))}" for k in var.knobs
+                if k != "d_steps")
         rows[var.label] = col
     return pd.DataFrame(rows)
 

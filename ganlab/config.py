@@ -7,9 +7,8 @@ import json
 from dataclasses import dataclass
 
 from ganlab import user_targets
-from ganlab.nets import ACTIVATIONS
 from ganlab.targets import TARGETS, Target, TargetError
-from ganlab.variants import G_LOSSES, VARIANTS
+from ganlab.variants import VARIANTS
 
 
 class ConfigError(ValueError):
@@ -24,7 +23,7 @@ class ConfigError(ValueError):
 class TrainConfig:
     variant: str = "gan"  # a key of VARIANTS
     target: Target = TARGETS["bimodal"]  # two far modes: the classic mode-collapse test
-    data_size: int = 2048  # training samples (the seed playground offers 512–4096)
+    data_size: int = 2048  # training samples (the original 1-D playground offers 512–4096)
     batch_size: int = 128  # per D/critic step; an epoch is data_size / batch_size D batches
     latent_dim: int = 1  # 1 makes G a plottable map z -> x, ideally an inverse CDF
     latent: str = "normal"  # z ~ N(0, 1) or U(0, 1)
@@ -79,53 +78,140 @@ class TrainConfig:
         return json.dumps(self.to_dict(), indent=2)
 
 
-# name -> (low, high, unit-free description) for the numeric fields; the UI and the CLI use
-# these same ranges, so a value the UI offers is always valid and the messages agree.
-RANGES: dict[str, tuple[float, float]] = {
-    "data_size": (256, 10_000),
-    "batch_size": (32, 512),
-    "latent_dim": (1, 32),
-    "g_layers": (1, 4),
-    "g_width": (8, 128),
-    "d_layers": (1, 4),
-    "d_width": (8, 128),
-    "lr_g": (1e-5, 1.0),
-    "lr_d": (1e-5, 1.0),
-    "beta1": (0.0, 0.999),
-    "beta2": (0.0, 0.9999),
-    "d_steps": (1, 10),
-    "clip": (1e-4, 10.0),
-    "gp_lambda": (0.0, 100.0),
-    "ema": (0.0, 0.9999),
-    "lr_decay": (0.0, 1.0),
-    "steps": (1, 1_000_000),
-    "seed": (0, 2**31 - 1),
-    "n_seeds": (1, 32),
-}
-CHOICES: dict[str, tuple[str, ...]] = {
-    "variant": tuple(VARIANTS),
-    "latent": ("normal", "uniform"),
-    "activation": tuple(ACTIVATIONS),
-    "g_opt": ("adam", "rmsprop", "sgd"),
-    "d_opt": ("adam", "rmsprop", "sgd"),
-    "g_loss": tuple(G_LOSSES),
-}
+# --- the one declaration of every field ---------------------------------------------------------
+# Its label, help, allowed range or choices, the grid a widget offers and its name in links and on
+# the command line (tensorflow/playground's state.ts keeps one such list). The sidebars, the
+# Compare page, the CLI, validation and links all read this table.
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    # "grid" (select slider over `grid`), "slider", "number", "radio", "select", "toggle";
+    # "" for fields only presets set (Adam's betas).
+    widget: str
+    group: str = ""  # sidebar section: Data, Networks, Training, Run, More; "" = a variant knob
+    help: str | None = None
+    range: tuple[float, float] | None = None
+    choices: tuple[str, ...] | None = None
+    grid: tuple = ()
+    step: int = 1  # a number input's +/− step
+    url: str = ""  # short name in links; the field's own name when empty
+
+    @property
+    def key(self) -> str:
+        return self.url or self.name
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _within(lo: float, hi: float, values) -> tuple:
+    return tuple(v for v in values if lo <= v <= hi)
+
+
+def _grid_125(lo: float, hi: float) -> tuple[float, ...]:
+    """1, 2, 5 × 10^k between lo and hi: a log scale with round numbers."""
+    return tuple(m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi)
+
+
+def _ranged(name, label, widget, lo, hi, grid=(), **kw) -> Field:
+    return Field(name, label, widget, range=(lo, hi), grid=_within(lo, hi, grid), **kw)
+
+
+LR_HELP = "{}'s optimiser step size, on a log scale."
+# Every preset and lesson value is on these grids (the WGAN paper's 5e-5 and the divergence
+# lesson's 1.0 need the full span of learning rates).
+FIELDS: dict[str, Field] = {f.name: f for f in [
+    Field("variant", "variant", "", choices=tuple(VARIANTS)),
+    Field("target", "target", ""),
+    _ranged("data_size", "data set size", "grid", 256, 10_000,
+            (256, 512, 1024, 2048, 4096, 8192, 10_000), group="Data"),
+    _ranged("batch_size", "batch size", "grid", 32, 512, (32, 64, 128, 256, 512), group="Data"),
+    _ranged("latent_dim", "latent dimension", "slider", 1, 32, group="Networks"),
+    _ranged("g_layers", "G layers", "slider", 1, 4, group="Networks"),
+    _ranged("g_width", "G width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
+    _ranged("d_layers", "D layers", "slider", 1, 4, group="Networks"),
+    _ranged("d_width", "D width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
+    Field("latent", "latent distribution", "radio", group="More", choices=("normal", "uniform")),
+    # ganlab.nets.ACTIVATIONS implements each (a test holds the two together).
+    Field("activation", "activation", "radio", group="More",
+          choices=("relu", "leaky_relu", "silu", "elu", "tanh")),
+    Field("g_opt", "G optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
+    Field("d_opt", "D optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
+    _ranged("lr_g", "G learning rate", "grid", 1e-5, 1.0, _grid_125(1e-5, 1.0),
+            group="Training", help=LR_HELP.format("G")),
+    _ranged("lr_d", "D learning rate", "grid", 1e-5, 1.0, _grid_125(1e-5, 1.0),
+            group="Training", help="D's (critic's) step size; a larger one than G's is the "
+                                   "two-time-scale rule (TTUR)."),
+    _ranged("beta1", "Adam β₁", "", 0.0, 0.999),
+    _ranged("beta2", "Adam β₂", "", 0.0, 0.9999),
+    _ranged("d_steps", "D steps per G step", "slider", 1, 10),
+    Field("g_loss", "G loss", "radio", url="loss",
+          choices=tuple(dict.fromkeys(g for v in VARIANTS.values() if len(v.g_losses) > 1
+                                      for g in v.g_losses)),
+          help="saturating = the original minimax log(1 − D(G(z))); non-saturating = "
+               "−log D(G(z))."),
+    _ranged("clip", "clip value c", "grid", 1e-4, 10.0,
+            (1e-4, 1e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10),
+            help="WGAN clamps every critic weight to [−c, c] after each critic step."),
+    _ranged("gp_lambda", "λ", "grid", 0.0, 100.0,
+            (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100), url="lambda",
+            help="Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy "
+                 "0.1."),
+    _ranged("ema", "EMA decay", "grid", 0.0, 0.9999, (0.0, 0.9, 0.99, 0.999, 0.9999),
+            group="More",
+            help="Sample from an exponential moving average of G's weights (0 = off). It warms "
+                 "up: after t steps the decay is at most (1 + t)/(10 + t), so in a 6 000-step "
+                 "run any value above 0.9985 acts the same."),
+    _ranged("lr_decay", "final learning-rate fraction", "grid", 0.0, 1.0,
+            (0.0, 0.1, 0.3, 0.5, 1.0), group="More",
+            help="The learning rate falls linearly to this fraction by the end (1 = constant)."),
+    Field("standardize", "standardize the data for the networks", "toggle", group="More",
+          help="D sees (x − m)/s and G outputs m + s·g, with m, s from the training data."),
+    _ranged("steps", "steps", "number", 1, 1_000_000, group="Run", step=500,
+            help="Generator updates in the budget. A new budget means a new run."),
+    _ranged("seed", "seed", "number", 0, 2**31 - 1, group="Run"),
+    _ranged("n_seeds", "number of seeds", "slider", 1, 32, group="Run",
+            help="Seeds train together as one batched program; charts show the median and "
+                 "range."),
+]}
+RANGES: dict[str, tuple[float, float]] = {n: f.range for n, f in FIELDS.items() if f.range}
+CHOICES: dict[str, tuple[str, ...]] = {n: f.choices for n, f in FIELDS.items() if f.choices}
 INTEGER_FIELDS = {f.name for f in dataclasses.fields(TrainConfig) if f.type == "int"}
-LABELS = {
-    "data_size": "data set size", "batch_size": "batch size", "latent_dim": "latent dimension",
-    "g_layers": "G layers", "g_width": "G width", "d_layers": "D layers", "d_width": "D width",
-    "lr_g": "G learning rate", "lr_d": "D learning rate", "d_steps": "D steps per G step",
-    "clip": "clip value c", "gp_lambda": "λ", "ema": "EMA decay",
-    "lr_decay": "final learning-rate fraction", "n_seeds": "number of seeds",
-}
+GROUPS = ("Data", "Networks", "Training", "Run", "More")
 
 
-def label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " "))
+def label(name: str, variant: str | None = None) -> str:
+    """A field's name in words; a variant's own name for its D steps (k, n_critic)."""
+    if name == "d_steps" and variant is not None:
+        return VARIANTS[variant].steps_label
+    return FIELDS[name].label if name in FIELDS else name.replace("_", " ")
 
 
 def fmt(v) -> str:
-    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+    """A setting's value in words: 10,000 · 0.001 · on/off · a target's name."""
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return getattr(v, "name", str(v))
+
+
+def changes(old: TrainConfig, new: TrainConfig) -> list[str]:
+    """What differs between two configs, in words: 'G learning rate 0.001 → 0.01'."""
+    out = []
+    for f in dataclasses.fields(old):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a == b:
+            continue
+        if f.name == "target" and a.name == b.name:
+            out.append(f"target {a.name} → {b.name} (edited)")
+        else:
+            out.append(f"{label(f.name)} {fmt(a)} → {fmt(b)}")
+    return out
 
 
 def validate(cfg: TrainConfig) -> list[str]:
@@ -215,10 +301,31 @@ PRESETS: dict[str, dict[str, dict]] = {
 }
 
 
+# What a preset sets: the whole optimisation recipe (a field it does not name goes back to the
+# TrainConfig default, so "paper" after "tuned" drops the EMA), plus the data sizes it was
+# measured with when it names them. Target, networks, seeds and budget stay the user's.
+RECIPE = ("g_opt", "d_opt", "lr_g", "lr_d", "beta1", "beta2", "d_steps", "g_loss", "clip",
+          "gp_lambda", "ema", "lr_decay")
+MEASURED_WITH = ("batch_size", "data_size")
+
+
 def preset(variant: str, name: str = "tuned", **overrides) -> TrainConfig:
-    """The named preset of a variant, with any further overrides."""
+    """The named preset of a variant from the defaults, with any further overrides."""
+    return make(variant=variant, **{**_preset_fields(variant, name), **overrides})
+
+
+def apply_preset(cfg: TrainConfig, name: str) -> TrainConfig:
+    """cfg with the named preset of its variant applied: every RECIPE field, and the
+    MEASURED_WITH fields the preset names; every other field as cfg has it."""
+    fields = _preset_fields(cfg.variant, name)
+    recipe = {f: fields.get(f, getattr(TrainConfig, f)) for f in RECIPE}
+    measured = {f: fields[f] for f in MEASURED_WITH if f in fields}
+    return cfg.replace(**recipe, **measured)
+
+
+def _preset_fields(variant: str, name: str) -> dict:
     if variant not in PRESETS:
         raise ConfigError([f"variant '{variant}' is not one of: {', '.join(PRESETS)}"])
     if name not in PRESETS[variant]:
         raise ConfigError([f"preset '{name}' is not one of: {', '.join(PRESETS[variant])}"])
-    return make(variant=variant, **{**PRESETS[variant][name], **overrides})
+    return PRESETS[variant][name]

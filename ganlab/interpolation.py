@@ -116,6 +116,17 @@ def shell(d: int, lo: float = 0.05, hi: float = 0.95) -> tuple[float, float, flo
     return float(chi.median()), float(chi.ppf(lo)), float(chi.ppf(hi))
 
 
+def shell_norms(d: int, n: int, seed: int = 0) -> np.ndarray:
+    """‖z‖ of n draws z ~ N(0, I_d) (χ(d)-distributed), from the stream [seed, 3]: the same
+    norms as one (n, d) draw, but drawn in blocks of about _BLOCK floats so d = 4096 never
+    holds n·d of them."""
+    rng = np.random.default_rng([seed, 3])
+    block = max(1, _BLOCK // d)
+    return np.concatenate([np.empty(0)] + [
+        np.linalg.norm(rng.standard_normal((min(block, n - i), d)), axis=1)
+        for i in range(0, n, block)])
+
+
 def log_density(z) -> np.ndarray:
     """log N(z; 0, I_d) = −‖z‖²/2 − (d/2)·log 2π for z of shape (..., d); returns shape (...)."""
     z = np.asarray(z, dtype=float)

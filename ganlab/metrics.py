@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+
 import numpy as np
-import pandas as pd
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from ganlab.targets import Target
+from ganlab.targets import EmpiricalTarget, Target
 
 JS_BINS = 60
 # Reference grid size: W1 and energy against the true law, not against another noisy sample.
@@ -18,25 +21,6 @@ COVER_SHARE = 0.2
 HQ_SIGMAS = 3.0
 # A seed has collapsed when it misses a mode or its spread shrinks below this fraction.
 COLLAPSE_STD_RATIO = 0.5
-
-# What each metric means, for table captions and the CLI. Order is the table's row order.
-METRICS = {
-    "w1": "Wasserstein-1 (earth mover's) distance to the target",
-    "ks": "Kolmogorov–Smirnov statistic against the target's CDF",
-    "js": "Jensen–Shannon divergence in bits (0 … 1), 60 fixed bins over the plot range",
-    "energy": "energy distance (scipy; a square root, like W1 in units of x)",
-    "frechet": "1-D Fréchet distance (μ−μ*)² + (σ−σ*)² — blind to shape",
-    "mean": "mean of the generated samples",
-    "std": "std of the generated samples",
-    "mean_err": "|mean − target mean|",
-    "std_err": "|std − target std|",
-    "mode_coverage": "Σₖ min(share of mode k, weight k): 1 = every mode at its weight",
-    "modes_covered": f"modes holding ≥ {COVER_SHARE:.0%} of their weight",
-    "high_quality": f"share of samples within {HQ_SIGMAS:g} std of some mode",
-}
-LOWER_IS_BETTER = {"w1", "ks", "js", "energy", "frechet", "mean_err", "std_err"}
-HIGHER_IS_BETTER = {"mode_coverage", "modes_covered", "high_quality"}
-
 
 def bin_edges(target: Target, n_bins: int = JS_BINS) -> np.ndarray:
     lo, hi = target.plot_range
@@ -118,16 +102,39 @@ def noise_floor(target: Target, n: int, reps: int = 7, seed: int = 0) -> dict:
     return {k: float(np.median([r[k] for r in rows])) for k in ("w1", "ks", "js", "energy")}
 
 
+# One floor per (target, n), shared by every page and visitor in the process (a floor costs
+# 7 full metric evaluations): least recently used first out, so memory stays bounded.
+_FLOORS: OrderedDict[tuple, dict[str, float]] = OrderedDict()
+_FLOORS_SIZE = 64
+_FLOORS_LOCK = threading.Lock()  # Streamlit serves each visitor from its own thread
+
+
+def noise_floor_cached(target: Target, n: int) -> dict[str, float]:
+    """`noise_floor(target, n)` with its default reps and seed, computed once per (target, n):
+    the one floor every page shows beside its distances. Returns a fresh dict each call."""
+    if isinstance(target, EmpiricalTarget):
+        # Keyed by a digest of the data (up to 200 000 values), so the cache never holds them.
+        law = ("data", hashlib.sha256(np.asarray(target.values, dtype=float)).hexdigest())
+    else:
+        law = target  # frozen dataclasses of tuples: equal and hashed by value
+    key = (law, int(n))
+    with _FLOORS_LOCK:
+        if key in _FLOORS:
+            _FLOORS.move_to_end(key)
+            return dict(_FLOORS[key])
+    floor = noise_floor(target, int(n))  # outside the lock: other visitors need not wait
+    with _FLOORS_LOCK:
+        _FLOORS[key] = floor
+        while len(_FLOORS) > _FLOORS_SIZE:
+            _FLOORS.popitem(last=False)
+    return dict(floor)
+
+
 def loss_volatility(curve, window: int = 200) -> float:
     """Std of the last `window` points of a loss curve: how much it still swings."""
     tail = np.asarray(curve, dtype=float)[-window:]
     tail = tail[np.isfinite(tail)]
     return float(tail.std()) if tail.size > 1 else float("nan")
-
-
-def short(v) -> str:
-    """A table cell's number: three significant figures, "—" where there is none."""
-    return "—" if v is None or not np.isfinite(v) else f"{v:.3g}"
 
 
 def summarize(values) -> dict:
@@ -137,25 +144,3 @@ def summarize(values) -> dict:
     if v.size == 0:
         return {"median": np.nan, "lo": np.nan, "hi": np.nan, "n": 0}
     return {"median": float(np.median(v)), "lo": float(v.min()), "hi": float(v.max()), "n": v.size}
-
-
-def runs_table(runs: dict[str, list[dict]], metrics=None) -> pd.DataFrame:
-    """Several runs side by side: rows are metrics, columns are runs (e.g. variants), each cell
-    the median over that run's seeds. `runs` maps a column name to a list of per-seed dicts."""
-    metrics = metrics or [m for m in METRICS if any(m in s for r in runs.values() for s in r)]
-    table = {
-        name: [summarize([s.get(m, np.nan) for s in seeds])["median"] for m in metrics]
-        for name, seeds in runs.items()
-    }
-    return pd.DataFrame(table, index=pd.Index(metrics, name="metric"))
-
-
-def best_per_row(table: pd.DataFrame) -> pd.Series:
-    """Which column wins each row (NaN where the row has no direction or no values)."""
-    def pick(row):
-        vals = row.dropna()
-        if vals.empty or row.name not in LOWER_IS_BETTER | HIGHER_IS_BETTER:
-            return np.nan
-        return vals.idxmin() if row.name in LOWER_IS_BETTER else vals.idxmax()
-
-    return table.apply(pick, axis=1)

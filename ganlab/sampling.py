@@ -85,6 +85,22 @@ def _check_latent(latent: str) -> None:
         raise ValueError(f"unknown latent '{latent}'; choose one of {', '.join(LATENTS)}")
 
 
+def latent_quantiles(latent: str = "normal", m: int = 201) -> np.ndarray:
+    """m latent values at the quantile midpoints (i + ½)/m: equally likely points, so a mean
+    over them is an expectation over the latent (for a monotone G, mean |G − T| is then W1)."""
+    _check_latent(latent)
+    u = (np.arange(m) + 0.5) / m
+    return stats.norm.ppf(u) if latent == "normal" else u
+
+
+def mirror(z, latent: str = "normal") -> np.ndarray:
+    """The latent reflected about its centre, −z for N(0, 1) and 1 − z for U(0, 1): it has the
+    same law, so T(mirror(z)) is the other (decreasing) map onto the target."""
+    _check_latent(latent)
+    z = np.asarray(z, dtype=float)
+    return -z if latent == "normal" else 1.0 - z
+
+
 def optimal_map(target: Target, z, latent: str = "normal") -> np.ndarray:
     """T(z) = F⁻¹(Φ(z)) for z ~ N(0, 1), or F⁻¹(z) for z ~ U(0, 1): the increasing map that
     pushes the latent onto the target, and the one moving mass least (1-D optimal transport).
@@ -106,9 +122,8 @@ def map_distance(g_of_z, z, target: Target, latent: str = "normal") -> dict:
     _check_latent(latent)
     z = np.asarray(z, dtype=float)
     g = np.asarray(g_of_z, dtype=float).reshape(z.shape)
-    mirrored = -z if latent == "normal" else 1.0 - z
     to_inc = float(np.mean(np.abs(g - optimal_map(target, z, latent))))
-    to_dec = float(np.mean(np.abs(g - optimal_map(target, mirrored, latent))))
+    to_dec = float(np.mean(np.abs(g - optimal_map(target, mirror(z, latent), latent))))
     closer = "increasing" if to_inc <= to_dec else "decreasing"
     return {"to_increasing": to_inc, "to_decreasing": to_dec, "closer": closer,
             "distance": min(to_inc, to_dec)}
@@ -126,6 +141,22 @@ def _best_time(draw, seed: int, repeats: int):
     return best, np.asarray(x, dtype=float)
 
 
+def sample_row(method: str, x, target: Target, seconds: float, n_made: int) -> dict:
+    """One row of the sampler comparison (columns as in `sampler_benchmark`): distances of the
+    samples x to the target, and speed as n_made samples in `seconds`."""
+    x = np.asarray(x, dtype=float)
+    ks = stats.kstest(x, target.cdf)
+    return {
+        "method": method,
+        "w1": float(stats.wasserstein_distance(x, target.quantile_grid())),
+        "ks_statistic": float(ks.statistic),
+        "ks_pvalue": float(ks.pvalue),
+        "mean_error": float(np.mean(x) - target.mean),
+        "std_error": float(np.std(x) - target.std),
+        "samples_per_s": n_made / max(seconds, 1e-9),
+    }
+
+
 def sampler_benchmark(target: Target, n: int = 20_000, seed: int = 0,
                       repeats: int = 3) -> pd.DataFrame:
     """Compare "inverse transform" (F⁻¹ of uniforms) with "library sampler" (`target.sample`).
@@ -141,18 +172,25 @@ def sampler_benchmark(target: Target, n: int = 20_000, seed: int = 0,
         "inverse transform": lambda rng: inverse_transform(target, n, rng)[1],
         "library sampler": lambda rng: target.sample(n, rng),
     }
-    grid = target.quantile_grid()
     rows = []
     for method, draw in samplers.items():
         seconds, x = _best_time(draw, seed, repeats)
-        ks = stats.kstest(x, target.cdf)
-        rows.append({
-            "method": method,
-            "w1": float(stats.wasserstein_distance(x, grid)),
-            "ks_statistic": float(ks.statistic),
-            "ks_pvalue": float(ks.pvalue),
-            "mean_error": float(np.mean(x) - target.mean),
-            "std_error": float(np.std(x) - target.std),
-            "samples_per_s": n / max(seconds, 1e-9),
-        })
+        rows.append(sample_row(method, x, target, seconds, n))
     return pd.DataFrame(rows)
+
+
+def generator_rows(runs, target: Target, n: int = 20_000, repeats: int = 3) -> list[dict]:
+    """`sample_row`s for the trained generators among `runs` (training.Run) on this target:
+    distances from the first seed's n samples, speed over all K seeds' (best of `repeats`, as
+    `sampler_benchmark` times the samplers). Untrained runs, and runs whose first seed gives
+    non-finite samples (diverged), get no row."""
+    rows = []
+    for run in runs:
+        if run.cfg.target != target or run.step == 0:
+            continue
+        # Run.samples draws from a fixed latent, so the reseeded rng goes unused.
+        seconds, x = _best_time(lambda _rng, run=run: run.samples(n), 0, repeats)  # (K, n)
+        if np.all(np.isfinite(x[0])):
+            name = f"GAN: {run.cfg.variant}, latent {run.cfg.latent_dim}, step {run.step:,}"
+            rows.append(sample_row(name, x[0], target, seconds, x.size))
+    return rows

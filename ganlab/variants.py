@@ -1,4 +1,6 @@
-"""The three GAN variants as data plus loss functions, chosen from the VARIANTS registry."""
+"""The GAN variants as plugins: each Variant names its losses and constraint and carries its
+recorded series, knobs and words; a new variant is one VARIANTS entry + its presets (+ any new
+loss in ganlab.losses). Torch-free, so charts and tables can read it."""
 
 from __future__ import annotations
 
@@ -6,117 +8,142 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import torch
-from torch.nn import functional as F
-
 LOG2 = math.log(2.0)
 
 
 @dataclass(frozen=True)
+class Penalty:
+    """A soft constraint on |∂f/∂x|: weight·E[(|f'(x̂)| − target_norm)²] on random interpolates
+    between real and generated points (WGAN-GP: target 1)."""
+
+    weight: str  # the config field that weighs it
+    target_norm: float = 1.0
+
+
+@dataclass(frozen=True)
 class Variant:
+    """One GAN variant: what the engine runs, and the words and symbols every page shows."""
+
     key: str
     label: str
-    # Conceptual facts shown beside the measured table on the compare page.
-    minimises: str
-    d_loss_text: str
-    output: str
-    lipschitz: str
-    typical_lr: str
-    # Behaviour used by the training loop.
-    wasserstein: bool  # critic output is a score, not a probability
-    clip: bool  # clamp critic weights to [-c, c] after each critic step
-    penalty: bool  # gradient penalty on real/fake interpolates
-    d_name: str  # "discriminator" or "critic", for labels
+    color: str  # one per variant on every chart (Okabe–Ito: colour-blind safe)
+    url: str  # short prefix of its settings in links (WGAN-GP's λ: gp_lambda=…)
+    # --- behaviour ---
+    d_loss: str  # a key of ganlab.losses.D_LOSSES
+    g_losses: tuple[str, ...]  # keys of ganlab.losses.G_LOSSES; TrainConfig.g_loss picks one
+    probability: bool  # D outputs a logit shown as P(real) = σ(l); else an unbounded score
+    knobs: tuple[str, ...]  # the config fields that define the variant, shown in its sidebar
+    equilibrium: Callable[[str], dict[str, float]]  # G-loss name -> {series: settled value}
+    records: tuple[str, ...] = ("d_real", "d_fake")  # what its D loss records beside itself
+    clip: bool = False  # clamp every D weight to [−c, c] after each D step (TrainConfig.clip)
+    penalty: Penalty | None = None
+    # --- words ---
+    d_name: str = "discriminator"
+    d_symbol: str = "D"
+    steps_label: str = "k — D steps per G step"  # the papers' own names for d_steps
+    steps_url: str = "k"
+    minimises: str = ""
+    d_loss_text: str = ""
+    output: str = ""
+    lipschitz: str = "none"
+    typical_lr: str = ""
+    loss_caption: str = ""
+    critic_caption: str = ""
 
+    def g_loss(self, name: str) -> str:
+        """The G loss a config asks for, or the variant's only one."""
+        return name if name in self.g_losses else self.g_losses[0]
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """What each step records, per seed: the losses, `records`, then the penalty's own."""
+        return ("d_loss", "g_loss", *self.records, *(("gp", "grad_norm") if self.penalty else ()))
+
+    @property
+    def score_title(self) -> str:
+        return "D(x) = P(real)" if self.probability else f"critic {self.d_symbol}(x)"
+
+    @property
+    def score_domain(self) -> tuple[float, float] | None:
+        return (0.0, 1.0) if self.probability else None
+
+    @property
+    def neutral_score(self) -> float | None:
+        """The score where D cannot tell real from fake, if it has one (½ for a probability)."""
+        return 0.5 if self.probability else None
+
+    @property
+    def g_level_arbitrary(self) -> bool:
+        """A critic's G loss −E f(G(z)) moves with any constant added to f: only its trend
+        means anything, so charts give it an axis of its own."""
+        return not self.probability
+
+    def series_label(self, name: str) -> str:
+        return {"d_loss": f"{'D' if self.probability else 'critic'} loss", "g_loss": "G loss",
+                "w_estimate": "W estimate", "d_real": "D(real)", "d_fake": "D(fake)",
+                "gp": "gradient penalty", "grad_norm": "|∂f/∂x| on interpolates"}[name]
+
+
+
+def _vanilla_equilibrium(g_loss: str) -> dict[str, float]:
+    # D ≡ ½ once G matches the data: summed BCE 2·log 2; G's loss ±log 2.
+    return {"d_loss": 2 * LOG2, "g_loss": LOG2 if g_loss == "non-saturating" else -LOG2}
+
+
+def _wasserstein_equilibrium(g_loss: str) -> dict[str, float]:
+    return {"w_estimate": 0.0}  # E f(real) − E f(fake) → 0 as G matches the data
+
+
+_CRITIC_LOSS_CAPTION = ("The W estimate E f(real) − E f(fake) should fall towards 0 as G "
+                        "improves; G loss's level is arbitrary (right axis), only its trend "
+                        "matters.")
+_CRITIC_RISES = ("The critic rises where real data outweighs generated; G moves its points "
+                 "uphill. ")
+_WASSERSTEIN = dict(
+    d_loss="wasserstein", g_losses=("critic",), probability=False, records=("w_estimate",),
+    equilibrium=_wasserstein_equilibrium, d_name="critic", d_symbol="f",
+    steps_label="n_critic — critic steps per G step", steps_url="ncritic",
+    minimises="Wasserstein-1 (Kantorovich–Rubinstein dual)", output="linear (unbounded score)",
+    loss_caption=_CRITIC_LOSS_CAPTION,
+)
 
 VARIANTS: dict[str, Variant] = {
     "gan": Variant(
-        "gan", "Vanilla GAN", "Jensen–Shannon divergence", "binary cross-entropy on D(x)",
-        "sigmoid (probability real)", "none", "k = 1; Adam 2e-4 … 1e-3",
-        wasserstein=False, clip=False, penalty=False, d_name="discriminator",
+        "gan", "Vanilla GAN", "#0072B2", "gan",
+        d_loss="bce", g_losses=("non-saturating", "saturating"), probability=True,
+        knobs=("g_loss", "d_steps"),
+        equilibrium=_vanilla_equilibrium,
+        minimises="Jensen–Shannon divergence", d_loss_text="binary cross-entropy on D(x)",
+        output="sigmoid (probability real)", typical_lr="k = 1; Adam 2e-4 … 1e-3",
+        loss_caption="Both losses settle at their dashed equilibrium (D → 2·log 2, G → ±log 2) "
+                     "once D can no longer tell real from fake. Flat losses alone do not prove "
+                     "the fit: see W1.",
+        critic_caption="D is ½ (dashed) where it cannot tell; a dip marks where it catches "
+                       "fakes, and the generated points (dots) are pushed uphill along D.",
     ),
     "wgan": Variant(
-        "wgan", "WGAN (clip)", "Wasserstein-1 (Kantorovich–Rubinstein dual)",
-        "E[f(fake)] − E[f(real)]", "linear (unbounded score)", "weights clipped to [−c, c]",
-        "n_critic = 5; RMSprop 5e-5",
-        wasserstein=True, clip=True, penalty=False, d_name="critic",
+        "wgan", "WGAN (clip)", "#E69F00", "wgan", knobs=("clip", "d_steps"), clip=True,
+        d_loss_text="E[f(fake)] − E[f(real)]", lipschitz="weights clipped to [−c, c]",
+        typical_lr="n_critic = 5; RMSprop 5e-5",
+        critic_caption=_CRITIC_RISES + "Below: weights piled up at ±c mean the clip, not the "
+                                       "data, shapes the critic.",
+        **_WASSERSTEIN,
     ),
     "wgan-gp": Variant(
-        "wgan-gp", "WGAN-GP", "Wasserstein-1 (Kantorovich–Rubinstein dual)",
-        "E[f(fake)] − E[f(real)] + λ·E[(‖∇f(x̂)‖ − 1)²]", "linear (unbounded score)",
-        "gradient penalty (soft, on interpolates)", "n_critic = 5; Adam 1e-4, β = (0.5, 0.9)",
-        wasserstein=True, clip=False, penalty=True, d_name="critic",
+        "wgan-gp", "WGAN-GP", "#009E73", "gp", knobs=("gp_lambda", "d_steps"),
+        penalty=Penalty("gp_lambda", target_norm=1.0),
+        d_loss_text="E[f(fake)] − E[f(real)] + λ·E[(‖∇f(x̂)‖ − 1)²]",
+        lipschitz="gradient penalty (soft, on interpolates)",
+        typical_lr="n_critic = 5; Adam 1e-4, β = (0.5, 0.9)",
+        critic_caption=_CRITIC_RISES + "Below: |∂f/∂x|, pulled towards 1 (dashed) between "
+                                       "real and generated points as hard as λ says: the "
+                                       "paper's λ = 10 holds it there, the tuned 0.02 lets it "
+                                       "stray.",
+        **_WASSERSTEIN,
     ),
 }
-
-
-# --- losses, per seed: scores (K, ·, 1) -> (loss (K,), ∂loss/∂scores) -------------------------
-# The D/critic losses take the B real scores then the B fake ones in one tensor, with `sides`
-# (1, 2B, 1) holding −1 for real and +1 for fake. Vanilla losses are *summed* BCE over the real
-# and fake halves (the seed material's convention): at D ≡ ½ the D loss is 2·log 2, the
-# non-saturating G loss log 2, the saturating one −log 2. Gradients are written out by hand
-# (the engine keeps no autograd graph); tests check them against autograd.
-
-def sides(b: int) -> torch.Tensor:
-    """(1, 2B, 1): −1 for the B real scores, +1 for the B fake ones."""
-    return torch.cat([-torch.ones(1, b, 1), torch.ones(1, b, 1)], dim=1)
-
-
-def _softplus_loss(out: torch.Tensor, sign, n: int):
-    # Σ softplus(sign·l) / n, and its gradient sign·σ(sign·l) / n. −log σ(l) = softplus(−l) and
-    # −log(1 − σ(l)) = softplus(l): stable for any logit.
-    z = out * sign
-    return F.softplus(z).sum((1, 2)) / n, torch.sigmoid(z) * (sign / n)
-
-
-def d_loss_gan(out: torch.Tensor, sign: torch.Tensor):
-    return _softplus_loss(out, sign, out.shape[1] // 2)
-
-
-def g_loss_non_saturating(fake: torch.Tensor):
-    return _softplus_loss(fake, -1.0, fake.shape[1])  # −log D(G(z))
-
-
-def g_loss_saturating(fake: torch.Tensor):
-    loss, grad = _softplus_loss(fake, 1.0, fake.shape[1])
-    return -loss, -grad  # log(1 − D(G(z))), minimised by G
-
-
-def d_loss_wasserstein(out: torch.Tensor, sign: torch.Tensor):
-    n = out.shape[1] // 2
-    return (out * sign).sum((1, 2)) / n, (sign / n).expand_as(out)  # E f(fake) − E f(real)
-
-
-def g_loss_wasserstein(fake: torch.Tensor):
-    n = fake.shape[1]
-    return -fake.sum((1, 2)) / n, torch.full_like(fake, -1.0 / n)  # −E f(fake)
-
-
-LossFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-G_LOSSES: dict[str, LossFn] = {
-    "non-saturating": g_loss_non_saturating,
-    "saturating": g_loss_saturating,
-}
-
-
-def gradient_penalty(slope: torch.Tensor, lam: float, scale: torch.Tensor | None = None):
-    """λ·E[(‖∇ₓf(x̂)‖ − 1)²] per seed, from the critic's slopes f'(x̂) (K, B, 1) on the
-    interpolates (inputs are 1-D, so the norm is |f'(x̂)|). Returns the penalty (K,), the
-    gradient norms (K, B) and ∂penalty/∂slope (K, B, 1)."""
-    norms = slope.abs()
-    if scale is not None:  # x̂ standardised: |df/dx| = |df/du| / s in data units
-        norms = norms / scale
-    dev = norms - 1.0
-    n = slope.shape[1]
-    grad = dev * torch.sign(slope) * (2.0 * lam / n)
-    if scale is not None:
-        grad = grad / scale
-    return lam * (dev * dev).sum((1, 2)) / n, norms.squeeze(-1), grad
 
 
 def optimal_losses(variant: Variant, g_loss: str) -> dict[str, float]:
-    """Where the losses settle when G matches the data and D can no longer tell (D ≡ ½ for
-    vanilla; for the Wasserstein variants the estimate E f(real) − E f(fake) goes to 0)."""
-    if not variant.wasserstein:
-        return {"d_loss": 2 * LOG2, "g_loss": LOG2 if g_loss == "non-saturating" else -LOG2}
-    return {"w_estimate": 0.0}
+    """Where the losses settle when G matches the data and D can no longer tell."""
+    return variant.equilibrium(g_loss)

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganlab import variants
-from ganlab.config import ConfigError, TrainConfig, make, preset
+from ganlab import losses, variants
+from ganlab.config import CHOICES, ConfigError, TrainConfig, make, preset
 from ganlab.history import HISTORY_POINTS
 from ganlab.nets import ACTIVATIONS, BatchedMLP
 from ganlab.training import Run
@@ -27,42 +27,42 @@ def tiny(variant="gan", **kw):
 # --- losses -------------------------------------------------------------------------------------
 def test_vanilla_losses_at_d_equal_half():
     zero = torch.zeros(3, 64, 1)  # logit 0 ⇔ D ≡ ½
-    assert variants.d_loss_gan(torch.cat([zero, zero], 1), variants.sides(64))[0] == \
+    assert losses.d_loss_gan(torch.cat([zero, zero], 1), losses.sides(64))[0] == \
         pytest.approx([2 * LOG2] * 3)
-    assert variants.g_loss_non_saturating(zero)[0] == pytest.approx([LOG2] * 3)
-    assert variants.g_loss_saturating(zero)[0] == pytest.approx([-LOG2] * 3)
+    assert losses.g_loss_non_saturating(zero)[0] == pytest.approx([LOG2] * 3)
+    assert losses.g_loss_saturating(zero)[0] == pytest.approx([-LOG2] * 3)
 
 
 def test_vanilla_losses_match_torch_bce_on_sigmoid():
     g = torch.Generator().manual_seed(0)
     real, fake = torch.randn(2, 50, 1, generator=g) * 3, torch.randn(2, 50, 1, generator=g) * 3
-    d_loss = variants.d_loss_gan(torch.cat([real, fake], 1), variants.sides(50))[0]
+    d_loss = losses.d_loss_gan(torch.cat([real, fake], 1), losses.sides(50))[0]
     bce = nn.BCELoss()
     for k in range(2):
         pr, pf = torch.sigmoid(real[k]), torch.sigmoid(fake[k])
         want = bce(pr, torch.ones_like(pr)) + bce(pf, torch.zeros_like(pf))
         assert d_loss[k].item() == pytest.approx(want.item(), rel=1e-5)
-        assert variants.g_loss_non_saturating(fake)[0][k].item() == pytest.approx(
+        assert losses.g_loss_non_saturating(fake)[0][k].item() == pytest.approx(
             bce(pf, torch.ones_like(pf)).item(), rel=1e-5)
-        assert variants.g_loss_saturating(fake)[0][k].item() == pytest.approx(
+        assert losses.g_loss_saturating(fake)[0][k].item() == pytest.approx(
             torch.log(1 - pf).mean().item(), rel=1e-5)
 
 
 def test_vanilla_losses_stay_finite_for_extreme_logits():
     huge = torch.full((1, 4, 1), 200.0)
-    loss, grad = variants.d_loss_gan(torch.cat([huge, -huge], 1), variants.sides(4))
+    loss, grad = losses.d_loss_gan(torch.cat([huge, -huge], 1), losses.sides(4))
     assert loss.item() == pytest.approx(0.0, abs=1e-6) and torch.isfinite(grad).all()
-    loss, grad = variants.g_loss_non_saturating(-huge)
+    loss, grad = losses.g_loss_non_saturating(-huge)
     assert loss.item() == pytest.approx(200.0)
     assert grad.flatten().tolist() == pytest.approx([-1 / 4] * 4)  # −(1/n)·σ(200) = −¼
 
 
-@pytest.mark.parametrize("name", ["d_gan", "d_wasserstein", *variants.G_LOSSES, "g_wasserstein"])
+@pytest.mark.parametrize("name", ["d_gan", "d_wasserstein", *losses.G_LOSSES])
 def test_loss_gradients_equal_autograd(name):
-    d_losses = {"d_gan": variants.d_loss_gan, "d_wasserstein": variants.d_loss_wasserstein}
-    g_losses = {**variants.G_LOSSES, "g_wasserstein": variants.g_loss_wasserstein}
+    d_losses = {"d_gan": losses.d_loss_gan, "d_wasserstein": losses.d_loss_wasserstein}
+    g_losses = losses.G_LOSSES
     out = (torch.randn(3, 40, 1, generator=torch.Generator().manual_seed(1)) * 4).requires_grad_()
-    loss, grad = (d_losses[name](out, variants.sides(20)) if name in d_losses
+    loss, grad = (d_losses[name](out, losses.sides(20)) if name in d_losses
                   else g_losses[name](out))
     (want,) = torch.autograd.grad(loss.sum(), out)
     assert grad.shape == out.shape
@@ -81,7 +81,7 @@ def _linear_critic(a: float, k: int = 2) -> BatchedMLP:
 def test_gradient_penalty_of_a_linear_critic(a):
     lam = 10.0
     slope = _linear_critic(a).slope(torch.randn(2, 100, 1))
-    gp, norms, _ = variants.gradient_penalty(slope, lam)
+    gp, norms, _ = losses.gradient_penalty(slope, lam)
     assert gp.tolist() == pytest.approx([lam * (abs(a) - 1) ** 2] * 2)
     assert torch.allclose(norms, torch.full_like(norms, abs(a)))
 
@@ -136,7 +136,7 @@ def test_gradient_penalty_gradient_equals_autograds_double_backward(activation, 
     gp_ref = 10.0 * ((slope_ref.abs() / scale - 1) ** 2).mean((1, 2))
     tape = []
     slope = net.slope(x.detach(), tape)
-    gp, _, grad = variants.gradient_penalty(slope, 10.0, scale)
+    gp, _, grad = losses.gradient_penalty(slope, 10.0, scale)
     assert torch.allclose(slope, slope_ref, atol=1e-6) and torch.allclose(gp, gp_ref, rtol=1e-5)
     net.grad.zero_()
     net.slope_backward(tape, grad)
@@ -165,10 +165,10 @@ def test_g_step_leaves_d_and_d_step_leaves_g(variant):
     run = Run(tiny(variant))
     real, z, eps = run._draw(1)
     g0, d0 = run.G.flat.clone(), run.D.flat.clone()
-    run._g_step(z[0, -1])
+    run.trainer.g_step(z[0, -1])
     assert torch.equal(run.D.flat, d0) and not torch.equal(run.G.flat, g0)
     g1 = run.G.flat.clone()
-    run._d_step(real[0, 0], z[0, 0], None if eps is None else eps[0, 0])
+    run.trainer.d_step(real[0, 0], z[0, 0], None if eps is None else eps[0, 0])
     assert torch.equal(run.G.flat, g1) and not torch.equal(run.D.flat, d0)
 
 
@@ -351,12 +351,12 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
             x_hat = (eps.double() * real.double() + (1 - eps.double()) * fake).requires_grad_()
             (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x_hat).sum(), x_hat,
                                         create_graph=True)
-            norms = dx.abs().squeeze(-1) / run._scale.double().view(-1, 1)  # data units
+            norms = dx.abs().squeeze(-1) / run.trainer.scale.double().view(-1, 1)  # data units
             gp = cfg.gp_lambda * ((norms - 1) ** 2).mean(1)
             loss = loss + gp
             records += [gp, norms.mean(1)]
     want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss.sum(), d_w)])
-    got = run._d_step(real, z_d, eps)
+    got = run.trainer.d_step(real, z_d, eps)
     assert torch.allclose(run.D.grad.double(), want, rtol=1e-4, atol=1e-6)
     for ours, theirs in zip(got, [loss, *records], strict=True):
         assert torch.allclose(ours.double(), theirs.detach(), rtol=1e-4, atol=1e-6)
@@ -371,6 +371,13 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
     else:
         g_loss_value = -F.softplus(out).mean((1, 2))
     want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(g_loss_value.sum(), g_w)])
-    got = run._g_step(z_g)
+    got = run.trainer.g_step(z_g)
     assert torch.allclose(run.G.grad.double(), want, rtol=1e-4, atol=1e-6)
     assert torch.allclose(got.double(), g_loss_value.detach(), rtol=1e-4, atol=1e-6)
+
+
+def test_every_activation_and_loss_a_config_or_variant_names_exists():
+    assert set(CHOICES["activation"]) == set(ACTIVATIONS)
+    for v in variants.VARIANTS.values():
+        assert v.d_loss in losses.D_LOSSES and set(v.g_losses) <= set(losses.G_LOSSES)
+    assert set(CHOICES["g_loss"]) <= set(losses.G_LOSSES)

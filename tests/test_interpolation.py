@@ -15,6 +15,7 @@ from ganlab.interpolation import (
     path_stats,
     plane_picture,
     shell,
+    shell_norms,
     slerp,
 )
 
@@ -118,6 +119,30 @@ def test_shell_is_scipy_chi(d):
     assert med == chi.median() and lo == chi.ppf(0.05) and hi == chi.ppf(0.95)
     # and χ(d) is the law of ‖z‖: its quantiles are those of sqrt(χ²(d))
     assert med == pytest.approx(np.sqrt(stats.chi2(d).median()), rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [1, 3, 64, 4096])
+def test_shell_norms_are_scipy_chi(d):
+    n = 3000
+    norms = shell_norms(d, n, seed=0)  # d = 4096: drawn in blocks of 128
+    chi = stats.chi(d)
+    assert norms.shape == (n,)
+    assert stats.kstest(norms, chi.cdf).pvalue > 0.01
+    # χ(d)'s stated moments: mean √2·Γ((d+1)/2)/Γ(d/2), variance d − mean²
+    mean = np.sqrt(2) * np.exp(special.gammaln((d + 1) / 2) - special.gammaln(d / 2))
+    assert mean == pytest.approx(chi.mean(), rel=1e-9)
+    sd = np.sqrt(d - mean**2)
+    assert abs(norms.mean() - mean) < 4 * sd / np.sqrt(n)
+    _, lo, hi = shell(d)
+    inside = np.mean((norms > lo) & (norms < hi))
+    assert abs(inside - 0.9) < 4 * np.sqrt(0.9 * 0.1 / n)
+
+
+def test_shell_norms_in_blocks_equal_one_draw():
+    d, n = 4096, 300
+    ref = np.linalg.norm(np.random.default_rng([5, 3]).standard_normal((n, d)), axis=1)
+    np.testing.assert_array_equal(shell_norms(d, n, seed=5), ref)
+    assert shell_norms(8, 0).shape == (0,)
 
 
 def test_lerp_midpoints_fall_inside_the_shell_in_high_d():

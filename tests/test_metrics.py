@@ -101,15 +101,6 @@ def test_loss_volatility_is_std_of_the_tail():
     assert metrics.loss_volatility(curve, window=200) == pytest.approx(np.std(curve[-200:]))
 
 
-def test_runs_table_and_best_per_row():
-    runs = {"a": [{"w1": 0.1, "mode_coverage": 0.9}, {"w1": 0.3, "mode_coverage": 0.8}],
-            "b": [{"w1": 0.05, "mode_coverage": 0.5}]}
-    table = metrics.runs_table(runs)
-    assert table.loc["w1", "a"] == pytest.approx(0.2)
-    best = metrics.best_per_row(table)
-    assert best["w1"] == "b" and best["mode_coverage"] == "a"
-
-
 def test_distances_refuse_non_finite_samples():
     with pytest.raises(ValueError, match="finite"):
         metrics.distances(np.array([1.0, np.nan]), TARGETS["normal"])

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from ganlab import user_targets
-from ganlab.targets import TARGETS, TargetError
+from ganlab.targets import RATE_RANGE, TARGETS, TargetError, bisect, exponential_target
 from ganlab.user_targets import empirical, mixture, parse_csv
 
 # The table, written out independently of targets.py.
@@ -60,6 +60,63 @@ def test_mixture_pdf_cdf_against_scipy_sum_and_ppf_to_1e6():
     u = np.linspace(1e-6, 1 - 1e-6, 2001)
     assert np.max(np.abs(t.cdf(t.ppf(u)) - u)) < 1e-9
     assert TARGETS["bimodal"].components == ((0.5, 2.0, 0.4), (0.5, 6.0, 0.4))
+
+
+@pytest.mark.parametrize("name", ["bimodal", "mixture"])
+@pytest.mark.parametrize("u", [1e-9, 0.05, 0.3, 0.5, 0.97, 1 - 1e-9])
+def test_ppf_iterates_are_ppfs_own_bisection(name, u):
+    t = TARGETS[name]
+    it = t.ppf_iterates(u)
+    lo, hi = it["lo"], it["hi"]
+    assert lo.shape == hi.shape == it["f_mid"].shape == (61,)  # the bracket after 0 … 60 halvings
+    assert (lo[0], hi[0]) == t.bracket
+    # each halving keeps one half of the previous bracket: the one where F crosses u
+    np.testing.assert_array_equal(np.diff(hi - lo) <= 0, True)
+    assert np.all((lo[1:] == lo[:-1]) | (hi[1:] == hi[:-1]))
+    mids = 0.5 * (lo + hi)
+    # bit for bit what ppf returns, alone or among other u
+    assert mids[-1] == float(t.ppf(u)) == t.ppf(np.array([0.2, u, 0.8]))[1]
+    # f_mid is the true CDF (scipy's normal CDFs, summed) at each midpoint
+    ref = sum(w * stats.norm(m, s).cdf(mids) for w, m, s in t.components)
+    np.testing.assert_allclose(it["f_mid"], ref, rtol=1e-12, atol=1e-300)
+    assert abs(it["f_mid"][-1] - u) < 1e-9
+
+
+def test_bisect_finds_a_scipy_quantile_and_its_iterates_halve():
+    u = np.array([0.01, 0.5, 0.99])
+    x, it = bisect(stats.norm.cdf, u, -10.0, 10.0, steps=50, iterates=True)
+    np.testing.assert_allclose(x, stats.norm.ppf(u), rtol=0, atol=1e-12)
+    assert it["lo"].shape == (51, 3)
+    widths = np.broadcast_to(20.0 / 2.0 ** np.arange(51)[:, None], (51, 3))
+    np.testing.assert_allclose(it["hi"] - it["lo"], widths, rtol=1e-12)
+    np.testing.assert_array_equal(bisect(stats.norm.cdf, u, -10.0, 10.0, steps=50), x)
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.3, 1.5, 100.0])
+def test_exponential_target_is_scipy_expon(rate):
+    t = exponential_target(rate)
+    ref = stats.expon(scale=1 / rate)
+    u = np.linspace(0.001, 0.999, 99)
+    x = ref.ppf(u)
+    np.testing.assert_allclose(t.ppf(u), x, rtol=1e-13)
+    np.testing.assert_allclose(t.cdf(x), u, rtol=1e-13)
+    np.testing.assert_allclose(t.pdf(x), ref.pdf(x), rtol=1e-13)
+    assert t.mean == pytest.approx(1 / rate, rel=1e-12)
+    assert t.std == pytest.approx(1 / rate, rel=1e-12)
+    assert stats.kstest(t.sample(5000, np.random.default_rng(0)), ref.cdf).pvalue > 0.01
+    back = user_targets.get(t.to_spec())  # a link to it names the same law
+    assert (back.family, back.params, back.name) == (t.family, t.params, t.name)
+
+
+def test_exponential_target_at_rate_half_is_the_builtin():
+    assert exponential_target(0.5) is TARGETS["exponential"]  # shares runs with the built-in
+
+
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf"), 1e6, 0.005, None])
+def test_bad_rate_is_refused_in_words(rate):
+    lo, hi = RATE_RANGE
+    with pytest.raises(TargetError, match=f"rate λ = .* must be between {lo:g} and {hi:g}"):
+        exponential_target(rate)
 
 
 def test_custom_mixture_normalises_weights():

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganlab import compare, metrics
-from ganlab.training import Run
-from ganlab.ui import compare_view, tables
+from ganlab.training import METRIC_SAMPLES, Run
+from ganlab.ui import compare_view
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Compare.py")
 RUNS = "ganlab.runs"
@@ -90,12 +90,12 @@ def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     assert all(r.finished and r.step == 30 for r in runs)
     table = measured(tiny)
     assert list(table.columns) == [*LABELS, "noise floor"]
-    assert len(table) == 16 and "modes covered" in table.index and "steps/s" in table.index
+    assert len(table) == 19 and "modes covered" in table.index and "steps/s" in table.index
     assert table.loc["diverged seeds"].tolist()[:3] == ["0 of 2"] * 3
     # the verdict is the numbers': recompute it from the runs themselves
     target = runs[0].cfg.target
-    seeds = {r.cfg.variant: r.seed_metrics(tables.METRIC_SAMPLES) for r in runs}
-    floor = metrics.noise_floor(target, tables.METRIC_SAMPLES)["w1"]
+    seeds = {r.cfg.variant: r.seed_metrics(METRIC_SAMPLES) for r in runs}
+    floor = metrics.noise_floor(target, METRIC_SAMPLES)["w1"]
     assert verdict(tiny) == compare.verdict(seeds, floor)
     assert "covered all 3 modes" in verdict(tiny)
     assert metrics.COLLAPSE_RULE in texts(tiny.caption)
@@ -133,7 +133,9 @@ def test_stop_keeps_what_was_done():
     steps = [r.step for r in at.session_state[RUNS].values()]
     assert len(set(steps)) == 1 and 0 < steps[0] < 2000  # every variant at the same step
     assert verdict(at).startswith(f"Stopped early, at step {steps[0]} of 2,000: ")
-    assert len(measured(at)) == 13  # no mode rows for a one-mode target
+    table = measured(at)
+    assert len(table) == 16  # no mode rows for a one-mode target
+    assert table.loc["steps"].tolist()[:3] == [f"{steps[0]:,} of 2,000"] * 3
     assert at.button(key="cmp.run").label == "Resume"
 
 
@@ -172,7 +174,7 @@ def test_a_diverged_variant_is_counted_and_warned_about():
         "extra": {"g_opt": "sgd", "d_opt": "sgd", "standardize": False}}})
     at = run_to_end(_paste(open_page(), compare.to_json(saved)))
     assert measured(at).loc["diverged seeds", "WGAN-GP"] == "2 of 2"
-    assert "WGAN-GP diverged (seed 0 at step" in texts(at.warning)
+    assert "WGAN-GP: Training diverged (seed 0 at step" in texts(at.warning)
     assert "WGAN-GP diverged in 2/2 seeds (first at step" in verdict(at)
 
 

@@ -4,6 +4,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -22,6 +23,11 @@ def _page() -> AppTest:
 
 def _charts(at):
     return at.get("vega_lite_chart")
+
+
+def _datasets(chart) -> list:
+    """A chart's inline datasets as DataFrames (AppTest keeps them as Arrow streams)."""
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
 
 
 def _table(at):
@@ -74,14 +80,6 @@ def test_work_budget_cuts_pairs_and_says_so():
     assert any("cut from 500" in c.value for c in at.caption)
 
 
-def test_shell_norms_are_chi_distributed():
-    norms = view.shell_norms(4096, 300, seed=0)  # drawn in blocks of 128
-    assert norms.shape == (300,)
-    median, lo, hi = interpolation.shell(4096)
-    assert 0.8 < np.mean((norms > lo) & (norms < hi)) <= 0.97
-    assert abs(np.median(norms) - median) < 0.2
-
-
 def test_decoding_with_a_run_trained_here():
     at = _page().run()
     assert not at.exception and any("No generator" in i.value for i in at.info)
@@ -108,6 +106,14 @@ def test_decoding_a_critic_from_another_page():
     assert not at.exception
     assert at.selectbox(key="interp.run").options == [view.run_label(wgan)]
     assert "critic f(G(z(t)))" in _charts(at)[-1].proto.spec
+    # the curves drawn are Run.decode of the page's pair of paths (seed 0, 21 points), seed 0
+    z1, z2 = np.random.default_rng([0, 2]).standard_normal((2, 2))
+    t = np.linspace(0.0, 1.0, 21)
+    x, score = wgan.decode(np.concatenate([interpolation.lerp(z1, z2, t),
+                                           interpolation.slerp(z1, z2, t)]))
+    decoded = next(f for f in _datasets(_charts(at)[-2]) if "method" in f.columns)
+    np.testing.assert_array_equal(decoded["x"], x[0])
+    np.testing.assert_array_equal(_datasets(_charts(at)[-1])[0]["score"], score[0])
 
 
 def test_choices_survive_a_page_switch():

@@ -3,13 +3,15 @@
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from scipy import stats
 from streamlit.testing.v1 import AppTest
 
-from ganlab import sampling
-from ganlab.targets import TARGETS, TargetError
+from ganlab import metrics, sampling
+from ganlab.targets import TARGETS, TargetError, exponential_target
 from ganlab.ui import sampling_view as view
+from ganlab.ui import store
 from ganlab.user_targets import empirical, mixture, parse_csv
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_Inverse_transform.py")
@@ -21,6 +23,11 @@ def _page() -> AppTest:
 
 def _charts(at):
     return at.get("vega_lite_chart")
+
+
+def _datasets(chart) -> list:
+    """A chart's inline datasets as DataFrames (AppTest keeps them as Arrow streams)."""
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
 
 
 def _comparison(at):
@@ -37,41 +44,23 @@ def test_seed_demo_repeats_after_reset():
     np.testing.assert_array_equal(table["no reset: the next draws"], ref[5:])
 
 
-@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf"), 1e6, None])
-def test_bad_rate_is_refused_in_words(rate):
-    with pytest.raises(TargetError, match="rate λ"):
-        view.exponential_target(rate)
-
-
-def test_exponential_target_is_the_closed_form():
-    target = view.exponential_target(1.5)
-    u = np.linspace(0.001, 0.999, 50)
-    np.testing.assert_allclose(target.ppf(u), sampling.exponential_ppf(u, 1.5), rtol=1e-12)
-    assert target.mean == pytest.approx(1 / 1.5)
-    assert sampling.closed_form_ppf(target) == "−ln(1 − u)/λ = −ln(1 − u)/1.5"
-    assert view.exponential_target(0.5) is TARGETS["exponential"]  # shares runs with the built-in
-
-
 @pytest.mark.parametrize("u", [0.05, 0.3, 0.5, 0.97])
 def test_bisection_trace_ends_at_the_mixture_ppf(u):
     target = TARGETS["mixture"]
     trace = view.bisection_trace(target, u)
     # the bracket halves until it is a few ulps wide, then stays there
     assert np.all(np.diff(trace["width"]) <= 0) and trace["width"].iloc[-1] < 1e-14
-    final = 0.5 * (trace["lo"].iloc[-1] + trace["hi"].iloc[-1])
-    assert final == pytest.approx(float(target.ppf(u)), abs=1e-9)
+    # the picture is ppf's own bisection: its last midpoint is ppf(u) to the bit
+    assert 0.5 * (trace["lo"].iloc[-1] + trace["hi"].iloc[-1]) == float(target.ppf(u))
     assert abs(trace["F(mid) − u"].iloc[-1]) < 1e-9
 
 
-def test_residual_table_and_sample_row_match_scipy():
+def test_residual_table_matches_scipy():
     target = TARGETS["bimodal"]
-    assert np.max(np.abs(view.residual_table(target)["F(x) − u"])) < 1e-9
-    x = np.random.default_rng(0).normal(4, 2, 3000)
-    row = view.sample_row("x", x, target, seconds=0.5, n_made=3000)
-    ks = stats.kstest(x, target.cdf)
-    assert (row["ks_statistic"], row["ks_pvalue"]) == (ks.statistic, ks.pvalue)
-    assert row["w1"] == pytest.approx(stats.wasserstein_distance(x, target.quantile_grid()))
-    assert row["samples_per_s"] == 6000
+    table = view.residual_table(target)
+    ref = sum(w * stats.norm(m, s).cdf(table["x = F⁻¹(u)"]) for w, m, s in target.components)
+    np.testing.assert_allclose(table["F(x) − u"], ref - table["u"], rtol=0, atol=1e-12)
+    assert np.max(np.abs(table["F(x) − u"])) < 1e-9
 
 
 @pytest.mark.parametrize("data, words", [
@@ -99,6 +88,9 @@ def test_page_default_exponential():
     assert inv["W1 to target"] < 0.03 and inv["KS p-value"] > 1e-3
     assert any("closed form" in m.value for m in at.markdown)
     assert all(c.value for c in at.caption)
+    # the floor in the caption is the one every page shows, at this table's n
+    floor = metrics.noise_floor_cached(exponential_target(1.0), view.N)["w1"]
+    assert any(f"about {floor:.3f} (the noise floor)" in c.value for c in at.caption)
 
 
 def test_seed_is_under_the_users_control():
@@ -202,6 +194,14 @@ def test_one_click_latent_1_training():
     table = _comparison(at)
     assert len(table) == 3 and table["sampler"].iloc[2].startswith("GAN: gan, latent 1")
     assert any("mean |G(z) − best map|" in c.value for c in at.caption)
+    # the learned map drawn is the run's first seed decoded at the latent quantiles
+    (run,) = at.session_state[store.KEY].values()
+    z = sampling.latent_quantiles(run.cfg.latent)
+    g = run.decode(run.latent_line(z))[0][0]
+    drawn = _datasets(_charts(at)[-1])[0]
+    np.testing.assert_array_equal(drawn[drawn["series"].str.startswith("G(z)")]["x"], g)
+    dist = sampling.map_distance(g, z, run.cfg.target, run.cfg.latent)["distance"]
+    assert any(f"best map| over latent quantiles = {dist:.3f}" in c.value for c in at.caption)
     # the run lives in the session store: the training button is gone on the next visit
     at.run()
     assert not at.exception and len(_charts(at)) == 4

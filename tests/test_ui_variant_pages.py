@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from ui_pages import PAGES, open_page, runs, shown_run, tiny
 
 from ganlab.config import PRESETS
-from ganlab.ui import live, tables
+from ganlab.ui import live
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = {"gan": "pages/1_Vanilla_GAN.py", "wgan": "pages/2_WGAN.py",
-         "wgan-gp": "pages/3_WGAN-GP.py"}
 LABELS = {"gan": "Vanilla GAN", "wgan": "WGAN (clip)", "wgan-gp": "WGAN-GP"}
-RUNS = "ganlab.runs"
 
 
 @pytest.fixture(autouse=True)
 def short_ticks(monkeypatch):
     """AppTest runs the page in this process: a shorter tick keeps the tests fast."""
     monkeypatch.setattr(live, "TRAIN_S", 0.2)
-
-
-def open_page(variant: str) -> AppTest:
-    # Straight to the page: the home page is another view and is tested on its own.
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page(PAGES[variant]).run()
-    assert not at.exception
-    return at
-
-
-def tiny(at: AppTest, v: str, steps: int = 30) -> AppTest:
-    """Small nets and budget, so a test trains in well under a second."""
-    at.number_input(key=f"{v}.steps").set_value(steps)
-    at.select_slider(key=f"{v}.g_width").set_value(8)
-    at.select_slider(key=f"{v}.d_width").set_value(8)
-    return at.run()
 
 
 def train(at: AppTest, v: str, ticks: int = 10) -> AppTest:
@@ -50,14 +28,6 @@ def train(at: AppTest, v: str, ticks: int = 10) -> AppTest:
         at.run()
     assert not at.exception
     return at
-
-
-def runs(at: AppTest) -> list:
-    return list(at.session_state[RUNS].values()) if RUNS in at.session_state else []
-
-
-def shown_run(at: AppTest, v: str):
-    return at.session_state[RUNS][at.session_state[f"{v}.live.active"]]
 
 
 def charts(at: AppTest) -> list:
@@ -86,7 +56,7 @@ def test_page_trains_with_a_preset_and_draws_charts_and_table(v):
     this = f"{LABELS[v]} (this page)"
     assert this in table.columns and "target / noise floor" in table.columns
     assert table.loc["steps", this] == "30 of 30"
-    assert table.loc["W1", this] != tables.MISSING
+    assert table.loc["W1", this] != "—"
     others = [c for c in table.columns if c.split(" (")[0] in LABELS.values() and c != this]
     assert all(table.loc["steps", c] == "not run yet" for c in others)
     assert "blind to shape" in texts(at.caption)
@@ -249,24 +219,3 @@ def test_missing_variant_runs_in_one_click():
     assert len(wgp) == 1 and wgp[0].finished and wgp[0].cfg.steps == 30
     assert wgp[0].cfg.gp_lambda == PRESETS["wgan-gp"]["tuned"]["gp_lambda"]
     assert at.dataframe[0].value.loc["steps", LABELS["wgan-gp"]] == "30 of 30"
-
-
-# --- the table builder the compare page reuses ------------------------------------------------
-def test_side_by_side_highlights_the_best_median_and_shows_spread():
-    a = [{"w1": 0.1, "mean": 4.0, "modes_covered": 2}, {"w1": 0.3, "mean": 4.2, "modes_covered": 2}]
-    b = [{"w1": 0.05, "mean": 3.0, "modes_covered": 1}]
-    styled = tables.side_by_side({"A": a, "B": b, "C": []}, {"steps": {"A": "10", "C": "not"}},
-                                 {"w1": 0.01}, "floor")
-    t = styled.data
-    assert t.loc["W1", "A"] == "0.2 [0.1–0.3]" and t.loc["W1", "B"] == "0.05"
-    assert t.loc["W1", "C"] == tables.MISSING and t.loc["W1", "floor"] == "0.01"
-    assert t.loc["steps", "C"] == "not" and t.loc["steps", "B"] == ""
-    css = styled._compute().ctx  # (row, col) -> [(prop, value)] of the highlighted cells
-    lit = {(t.index[r], t.columns[c]) for (r, c), props in css.items() if props}
-    # lower W1 wins; more modes covered wins; "mean" has no direction, so no winner
-    assert lit == {("W1", "B"), ("modes covered", "A")}
-
-
-def test_cell_is_median_and_range_ignoring_diverged_seeds():
-    assert tables.cell([1.0, 2.0, 4.0, math.nan]) == "2 [1–4]"
-    assert tables.cell([np.nan]) == tables.MISSING

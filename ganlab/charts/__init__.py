@@ -1,5 +1,7 @@
 """Altair chart builders: plain data (DataFrames, RunResult) in, alt.Chart out."""
 
-# One colour per variant on every page and chart (Okabe–Ito: colour-blind safe).
-VARIANT_COLORS = {"gan": "#0072B2", "wgan": "#E69F00", "wgan-gp": "#009E73"}
+from ganlab.variants import VARIANTS
+
+# Each variant's colour, the same on every page and chart (the registry holds it).
+VARIANT_COLORS = {key: v.color for key, v in VARIANTS.items()}
 TARGET_COLOR = "#555555"

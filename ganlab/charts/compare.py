@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from ganlab.charts import TARGET_COLOR, VARIANT_COLORS
+from ganlab.charts import TARGET_COLOR
 from ganlab.charts.training import BINS, binned, loss_chart, over_seeds
-from ganlab.training import RunResult
+from ganlab.result import RunResult
 from ganlab.variants import VARIANTS
 
 # Streamlit fits a stretched chart's *whole* height (title, axes, legend) into this, so leave room
@@ -47,7 +47,7 @@ def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> alt.Laye
     pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x),
                         "series": "target pdf"})
     color = alt.Color("series:N", scale=alt.Scale(domain=[gen_name, "target pdf"],
-                                                  range=[VARIANT_COLORS[v], TARGET_COLOR]),
+                                                  range=[VARIANTS[v].color, TARGET_COLOR]),
                       legend=_legend())
     x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
     y = alt.Y("density:Q", title="density", scale=alt.Scale(domain=[0, y_max], clamp=True))
@@ -94,7 +94,7 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> alt.L
     data = pd.concat(frames) if frames else pd.DataFrame(columns=["step", "series", "median"])
     domain = [VARIANTS[v].label for v in results]
     color = alt.Color("series:N", legend=_legend(),
-                      scale=alt.Scale(domain=domain, range=[VARIANT_COLORS[v] for v in results]))
+                      scale=alt.Scale(domain=domain, range=[VARIANTS[v].color for v in results]))
     steps = max((r.config.steps for r in results.values()), default=1)
     base = alt.Chart(data).encode(
         x=alt.X("step:Q", title="generator step", scale=alt.Scale(domain=[0, steps])),

@@ -6,10 +6,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ganlab.charts import TARGET_COLOR, VARIANT_COLORS
+from ganlab.charts import TARGET_COLOR
+from ganlab.result import RunResult
 from ganlab.sampling import map_distance, optimal_map
-from ganlab.training import RunResult
-from ganlab.variants import VARIANTS, optimal_losses
+from ganlab.variants import VARIANTS
 
 BINS = 60  # histogram bins over the plot range (the same count the JS metric uses)
 MAX_POINTS = 200  # generated points on D(x): the first of fixed random draws, a fair subset
@@ -97,7 +97,7 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> a
     pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x),
                         "series": "target pdf"})
     color = _color(["target pdf", "real data", "generated"],
-                   [TARGET_COLOR, REAL_COLOR, VARIANT_COLORS[cfg.variant]], symbol="square")
+                   [TARGET_COLOR, REAL_COLOR, VARIANTS[cfg.variant].color], symbol="square")
     x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
     hist = alt.Chart(bars).mark_bar(binSpacing=0).encode(
         # Each histogram from 0, overlapping: stacking would add real and generated up.
@@ -124,19 +124,19 @@ def loss_chart(result: RunResult) -> alt.LayerChart:
     arbitrary, on its own right axis so it does not flatten the others."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
-    d_name = "D loss" if not variant.wasserstein else "critic loss"
-    names = {"d_loss": d_name, "g_loss": "G loss", "w_estimate": "W estimate"}
-    names = {k: v for k, v in names.items() if k in result.history}
-    optimum = optimal_losses(variant, cfg.g_loss)
+    names = {k: variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate")
+             if k in result.history}
+    optimum = variant.equilibrium(cfg.g_loss)
     refs = pd.DataFrame({"series": [names[k] for k in optimum], "value": list(optimum.values())})
     color = _color(list(names.values()), SERIES_COLORS[: len(names)])
     data = over_seeds(result.history, names)
     k = _n_seeds(result)
-    if not variant.wasserstein:
+    if not variant.g_level_arbitrary:
         return _over_training(data, color, "loss", refs, k, "equilibrium").properties(
             height=HEIGHT)
     left = _over_training(data[data.series != "G loss"], color,
-                          f"{d_name} / W estimate", refs, k, "equilibrium")
+                          " / ".join(n for n in names.values() if n != "G loss"), refs, k,
+                          "equilibrium")
     # No band for G: each seed's level is arbitrary, so a spread across seeds means nothing.
     right = _over_training(data[data.series == "G loss"], color,
                            "G loss (level arbitrary)", None, 1, "equilibrium")
@@ -150,29 +150,31 @@ def critic_chart(result: RunResult, seed_index: int = 0,
     on it, D = ½ for vanilla, and optionally the slider's point (x, score)."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
-    f, y_title = ("D", "D(x) = P(real)") if not variant.wasserstein else ("f", "critic f(x)")
+    f, y_title = variant.d_symbol, variant.score_title
     curve = pd.DataFrame({"x": result.x, "score": result.d_on_x[seed_index], "series": f"{f}(x)"})
     pts = pd.DataFrame({"x": result.samples[seed_index][:MAX_POINTS],
                         "score": result.d_on_samples[seed_index][:MAX_POINTS],
                         "series": f"{f}(G(z))"})
-    half = "D = ½: can't tell"
+    neutral = variant.neutral_score
+    half = f"{f} = {'½' if neutral == 0.5 else neutral}: can't tell"
     domain = [f"{f}(x)", f"{f}(G(z))", "your z"]
-    colors = [SERIES_COLORS[0], VARIANT_COLORS[cfg.variant], MARK_COLOR]
-    if not variant.wasserstein:
+    colors = [SERIES_COLORS[0], variant.color, MARK_COLOR]
+    if neutral is not None:
         domain, colors = [*domain, half], [*colors, TARGET_COLOR]
     color = _color(domain, colors)
     lo, hi = cfg.target.plot_range
     x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi], clamp=True))
+    domain_y = variant.score_domain
     y = alt.Y("score:Q", title=y_title,
-              scale=alt.Scale(domain=[0, 1]) if not variant.wasserstein else alt.Undefined)
+              scale=alt.Scale(domain=list(domain_y)) if domain_y else alt.Undefined)
     layers = [
         alt.Chart(curve).mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
         alt.Chart(pts).mark_circle(size=18, opacity=0.5).encode(
             x=x, y=y, color=color,
             tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")]),
     ]
-    if not variant.wasserstein:  # where D cannot tell real from fake
-        layers.append(alt.Chart(pd.DataFrame({"score": [0.5], "series": [half]})).mark_rule(
+    if neutral is not None:  # where D cannot tell real from fake
+        layers.append(alt.Chart(pd.DataFrame({"score": [neutral], "series": [half]})).mark_rule(
             strokeDash=[6, 4]).encode(y=y, color=color))
     if marker is not None:
         point = pd.DataFrame({"x": [marker[0]], "score": [marker[1]]})
@@ -190,17 +192,18 @@ def _marker(point: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Ch
 
 
 def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChart | None:
-    """What keeps the critic 1-Lipschitz: |f'(x)| against 1 for the gradient penalty, the
-    weights against ±c for clipping; None for vanilla (it has no such constraint)."""
+    """What keeps the critic in check: |f'(x)| against the norm its penalty pulls towards, the
+    weights against ±c for clipping; None for a variant without such a constraint."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
-    if variant.penalty:
+    if variant.penalty is not None:
         grad = pd.DataFrame({"x": result.x, "grad": result.grad_on_x[seed_index],
                              "series": "|∂f/∂x|"})
-        color = _color(["|∂f/∂x|", "target norm 1"], [SERIES_COLORS[0], TARGET_COLOR])
+        goal = f"target norm {variant.penalty.target_norm:g}"
+        color = _color(["|∂f/∂x|", goal], [SERIES_COLORS[0], TARGET_COLOR])
         line = alt.Chart(grad).mark_line().encode(
             x=alt.X("x:Q", title="x"), y=alt.Y("grad:Q", title="|∂f/∂x|"), color=color)
-        one = pd.DataFrame({"value": [1.0], "series": ["target norm 1"]})
+        one = pd.DataFrame({"value": [variant.penalty.target_norm], "series": [goal]})
         rule = alt.Chart(one).mark_rule(strokeDash=[6, 4]).encode(
             y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
         return alt.layer(line, rule).properties(height=DETAIL_HEIGHT)
@@ -235,7 +238,7 @@ def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerCh
     data = over_seeds(result.evals, {"w1": "W1 to target"})
     data = data[data["median"] > 0]  # a log axis cannot show 0
     refs = None if floor is None else pd.DataFrame({"series": ["W1 to target"], "value": [floor]})
-    color = _color(["W1 to target"], [VARIANT_COLORS[result.config.variant]])
+    color = _color(["W1 to target"], [VARIANTS[result.config.variant].color])
     return _over_training(data, color, "W1 to target (log scale)", refs,
                           _n_seeds(result), "sampling noise floor", log=True).properties(
         height=HEIGHT)
@@ -251,7 +254,7 @@ def map_chart(result: RunResult, seed_index: int = 0,
     z, g = result.z, result.g_on_z[seed_index]
     rows = [pd.DataFrame({"z": z, "x": g, "series": "G(z)"})]
     domain = ["G(z)", "your z"]
-    colors = [VARIANT_COLORS[cfg.variant], MARK_COLOR]
+    colors = [VARIANTS[cfg.variant].color, MARK_COLOR]
     if cfg.latent_dim == 1:
         mirrored = -z if cfg.latent == "normal" else 1.0 - z
         fit = map_distance(g, z, cfg.target, cfg.latent) if np.all(np.isfinite(g)) else None

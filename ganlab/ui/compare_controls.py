@@ -5,21 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ganlab import compare
-from ganlab.config import CHOICES, PRESETS, RANGES, ConfigError, TrainConfig
+from ganlab.config import FIELDS, PRESETS, ConfigError, TrainConfig, fmt
 from ganlab.targets import TARGETS
 from ganlab.ui import store
-from ganlab.ui.controls import OPTIONS
 from ganlab.ui.target_picker import target_picker
+from ganlab.ui.widgets import field_widget
 from ganlab.variants import VARIANTS
 
 ss = st.session_state
 # Widget keys are the URL's query parameter names (bind="query-params"), so keep them short and
 # stable: a link sent to students must keep working.
 TARGET, SEEDS, STEPS, SEED = "target", "seeds", "steps", "seed"
-URL = {"gan": "gan", "wgan": "wgan", "wgan-gp": "gp"}
-SUFFIX = {"g_loss": "loss", "clip": "clip", "gp_lambda": "lambda", "lr": "lr"}
-LABELS = {"g_loss": "G loss", "clip": "clip value c", "gp_lambda": "λ (gradient penalty)",
-          "lr": "learning rate (G; D keeps the preset's D/G ratio)"}
+LR_LABEL = "learning rate (G; D keeps the preset's D/G ratio)"  # compare.knobs' "lr"
 EXTRAS = "cmp.extras"  # {variant: {field: value}} from a loaded file, beyond the knobs
 LOADED_TARGET = "cmp.loaded_target"  # a custom/uploaded target from a loaded file
 NOTE = "cmp.load_note"  # (kind, text) about the last load, shown once
@@ -29,20 +26,11 @@ MAX_FILE_MB = 5
 
 
 def key(variant: str, name: str) -> str:
-    if name == "d_steps":  # the papers' names: k (Goodfellow), n_critic (Arjovsky)
-        return f"{URL[variant]}_{'ncritic' if VARIANTS[variant].wasserstein else 'k'}"
-    return f"{URL[variant]}_{SUFFIX.get(name, name)}"
-
-
-def _label(variant: str, name: str) -> str:
-    if name == "d_steps":
-        return ("n_critic — critic steps per G step" if VARIANTS[variant].wasserstein
-                else "k — D steps per G step")
-    return LABELS[name]
-
-
-def _num(v) -> str:
-    return v if isinstance(v, str) else f"{v:g}"
+    """A knob's widget key, which is its query parameter: the variant's prefix and the field's
+    link name (d_steps by the papers' names: gan_k, wgan_ncritic; also "preset" and "lr")."""
+    v = VARIANTS[variant]
+    short = v.steps_url if name == "d_steps" else FIELDS[name].key if name in FIELDS else name
+    return f"{v.url}_{short}"
 
 
 # --- presets and loading (callbacks: they run before the widgets are drawn) ----------------------
@@ -129,35 +117,24 @@ def _shared(bar):
         _short_target_link()
         target = target_picker(TARGET, "Target", compare.DEFAULTS["target"], bind=True,
                                container=bar)
-    lo, hi = RANGES["n_seeds"]
-    seeds = bar.slider("Seeds (trained together, same for every variant)", int(lo), int(hi),
-                       compare.DEFAULTS["n_seeds"], key=SEEDS, bind="query-params")
-    lo, hi = RANGES["steps"]
-    steps = bar.number_input("Budget: generator steps", int(lo), int(hi),
-                             compare.DEFAULTS["steps"], step=500, key=STEPS,
-                             bind="query-params",
-                             help="Every variant gets the same number of generator updates; "
-                                  "critic steps come on top (n_critic per G step).")
-    lo, hi = RANGES["seed"]
-    seed = bar.number_input("First seed", int(lo), int(hi), compare.DEFAULTS["seed"], key=SEED,
-                            bind="query-params", help="Seeds are this one and the next ones.")
+    d, url = compare.DEFAULTS, {"bind": "query-params"}
+    seeds = field_widget(bar, "n_seeds", SEEDS, default=d["n_seeds"], **url,
+                         text="Seeds (trained together, same for every variant)")
+    steps = field_widget(bar, "steps", STEPS, default=d["steps"], text="Budget: generator steps",
+                         help="Every variant gets the same number of generator updates; critic "
+                              "steps come on top (n_critic per G step).", **url)
+    seed = field_widget(bar, "seed", SEED, default=d["seed"], text="First seed",
+                        help="Seeds are this one and the next ones.", **url)
     return target, int(seeds), int(steps), int(seed)
 
 
 def _knob(box, variant: str, name: str, default):
     """One knob; its default is the chosen preset's value, so the URL lists only changes."""
-    k = key(variant, name)
-    kw = dict(key=k, bind="query-params")
-    text = _label(variant, name)
-    if name in ("lr", "clip", "gp_lambda"):
-        grid = OPTIONS["lr_g" if name == "lr" else name]
-        opts = sorted({*grid, default, ss.get(k, default)})  # a loaded value joins the grid
-        return box.select_slider(text, opts, value=default, format_func=_num, **kw)
-    if name == "d_steps":
-        lo, hi = RANGES["d_steps"]
-        return box.slider(text, int(lo), int(hi), int(default), **kw)
-    opts = list(CHOICES[name])
-    return box.radio(text, opts, index=opts.index(default), horizontal=True, **kw)
+    if name == "lr":
+        return field_widget(box, "lr_g", key(variant, name), default=default, text=LR_LABEL,
+                            bind="query-params")
+    return field_widget(box, name, key(variant, name), variant, default=default,
+                        bind="query-params")
 
 
 def _variant(bar, variant: str) -> tuple[str, dict]:
@@ -167,7 +144,7 @@ def _variant(bar, variant: str) -> tuple[str, dict]:
                            key=key(variant, "preset"),
                            on_change=_apply_preset, args=(variant,), bind="query-params")
     defaults = compare.knob_values(variant, preset)
-    knobs = {n: _knob(bar, variant, n, defaults[n]) for n in compare.KNOBS[variant]}
+    knobs = {n: _knob(bar, variant, n, defaults[n]) for n in compare.knobs(variant)}
     return preset, knobs
 
 
@@ -199,7 +176,7 @@ def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
         preset, knobs = _variant(bar, v)
         choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}
     if extras:
-        said = "; ".join(f"{compare.label(v)}: " + ", ".join(f"{f} {_num(x)}"
+        said = "; ".join(f"{compare.label(v)}: " + ", ".join(f"{f} {fmt(x)}"
                                                            for f, x in e.items())
                          for v, e in extras.items())
         bar.caption(f"Also from the loaded file (not in the link): {said}.")

@@ -1,4 +1,4 @@
-"""The compare page: one Run trains all three variants live; then verdict, tables, exports."""
+"""The compare page: the variants train live in lockstep; then verdict, tables, exports."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ import dataclasses
 import streamlit as st
 from streamlit.errors import Error as StreamlitError
 
-from ganlab import compare, metrics
+from ganlab import compare, driver, metrics, report
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
-from ganlab.training import EVAL_SAMPLES, Run, RunResult
+from ganlab.training import EVAL_SAMPLES, METRIC_SAMPLES, Run, RunResult
 from ganlab.ui import compare_controls, store, tables
 
 ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
 DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
-TICK_S = 0.7  # fragment period while training (one slice of TICK_WORK_S, then drawing)
-TICK_WORK_S = 0.5  # training per tick, all variants together: Stop lands within ~a second
-FIRST_SLICE = 16  # steps per tick before the runs' speeds are known (one engine chunk)
+TICK_S = 0.7  # fragment period while training (TICK_WORK_S of training, then drawing)
+TICK_WORK_S = 0.5  # training per tick, all variants together, in the driver's short slices
 SHARED_ENTRIES = 8  # finished comparisons kept for every visitor
 
 
@@ -28,24 +27,19 @@ class NotShared(Exception):
 
 
 @st.cache_data(max_entries=SHARED_ENTRIES, show_spinner=False)
-def shared_comparison(cfgs: tuple[TrainConfig, ...], _results=None, _lookup=False):
+def shared_comparison(cfgs: tuple[TrainConfig, ...], _results=None):
     """Finished comparisons shared across visitors, keyed by the (frozen) configs: thirty
     students opening the same link do not train it thirty times. `_results` (not hashed) hands in
-    a comparison a visitor just finished; `_lookup` asks without training; with neither, trains
-    every config to completion. Returns plain data (RunResults), never a Run."""
-    if _results is not None:
-        return tuple(_results)
-    if _lookup:
+    a comparison a visitor just finished; without it this only looks up. Returns plain data
+    (RunResults), never a Run."""
+    if _results is None:
         raise NotShared
-    runs = [Run(c) for c in cfgs]
-    for run in runs:
-        run.advance()
-    return tuple(run.result() for run in runs)
+    return tuple(_results)
 
 
 def lookup(cfgs: dict[str, TrainConfig]) -> dict[str, RunResult] | None:
     try:
-        found = shared_comparison(tuple(cfgs[v] for v in compare.ORDER), _lookup=True)
+        found = shared_comparison(tuple(cfgs[v] for v in compare.ORDER))
     except NotShared:
         return None
     return dict(zip(compare.ORDER, found, strict=True))
@@ -53,7 +47,7 @@ def lookup(cfgs: dict[str, TrainConfig]) -> dict[str, RunResult] | None:
 
 # --- which comparison is shown, and training it ------------------------------------------------
 def _runs(cfgs: dict[str, TrainConfig]) -> dict[str, Run | None]:
-    return {v: store.get_run(c, create=False) for v, c in cfgs.items()}
+    return {v: store.find(c) for v, c in cfgs.items()}
 
 
 def _ready(cfgs: dict[str, TrainConfig]) -> bool:
@@ -106,23 +100,6 @@ def _any_step(cfgs) -> bool:
     return any(r is not None and r.step > 0 for r in _runs(cfgs).values())
 
 
-def _advance_together(runs: list[Run]) -> None:
-    """Advance the unfinished runs to one common step, so the live charts and a stopped
-    comparison always hold every variant at the same generator step (a fair comparison), sized
-    so that all of them together take about TICK_WORK_S."""
-    todo = [r for r in runs if not r.finished]
-    if not todo:
-        return
-    if any(r.step == 0 or r.wall_s <= 0 for r in todo):
-        n = FIRST_SLICE
-    else:  # seconds per generator step of all variants together
-        n = max(1, int(TICK_WORK_S / sum(r.wall_s / r.step for r in todo)))
-    goal = min(r.step for r in todo) + n
-    for r in todo:
-        if r.step < goal:  # a run trained further earlier (e.g. on its own page) waits
-            r.advance(n_steps=goal - r.step, max_seconds=TICK_WORK_S)
-
-
 def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
     """The newest plain-data picture of each variant: the visitor's run, or the shared result
     (listed in ss[SHARED_SHOWN])."""
@@ -137,7 +114,7 @@ def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
             ss[SHARED_SHOWN].add(v)
         elif run is not None and run.step > 0:
             res = run.result(with_metrics=False)
-            out[v] = dataclasses.replace(res, seed_metrics=tables.run_metrics(run)) \
+            out[v] = dataclasses.replace(res, seed_metrics=run.seed_metrics()) \
                 if with_metrics else res
         else:
             out[v] = None
@@ -165,7 +142,9 @@ def _live(active) -> None:
     def tick() -> None:
         if ss.get(RUNNING):
             # store.get_run recreates a run the store evicted
-            _advance_together([store.get_run(cfg) for cfg in active.values()])
+            runs = [store.get_run(cfg) for cfg in active.values()]
+            for _ in driver.train(runs, TICK_WORK_S, lockstep=True):
+                pass  # drawn below, once per tick: a Stop lands at its first Streamlit call
             if all(r is not None and r.finished for r in _runs(active).values()):
                 ss[RUNNING] = False
                 st.rerun(scope="app")  # the table, verdict and exports are outside
@@ -184,7 +163,8 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
         col.altair_chart(chart, width="stretch")
     st.caption("Bars: generated samples of all seeds pooled; line: the target's density. Same "
                "axes in every panel. Look for a missing mode (collapse) or one too-wide bump.")
-    floor = tables.noise_floor(next(iter(results.values())).config.target, EVAL_SAMPLES)["w1"]
+    target = next(iter(results.values())).config.target
+    floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
     st.altair_chart(charts.w1_chart(results, floor), width="stretch")
     st.caption(f"W1 to the target during training (median over seeds, band = min–max). Lower "
                f"is better; the dashed line is what a perfect generator scores with "
@@ -229,7 +209,7 @@ def render() -> None:
 def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     target = next(iter(active.values())).target
     seeds = {v: r.seed_metrics for v, r in results.items()}
-    floor = tables.noise_floor(target, tables.METRIC_SAMPLES)
+    floor = metrics.noise_floor_cached(target, METRIC_SAMPLES)
     text = compare.verdict(seeds, floor["w1"])
     budget = next(iter(active.values())).steps
     partial = {v: r.step for v, r in results.items() if r.step < budget and not all(r.diverged)}
@@ -240,17 +220,17 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
         text = f"Stopped early ({where} of {budget:,}): " + text
     verdict_box.success(f"**Verdict.** {text}")
     for v, r in results.items():
-        bad = [(s, d) for s, d in zip(r.seeds, r.diverged_at, strict=True) if d >= 0]
-        if bad:
-            where = ", ".join(f"seed {s} at step {d:,}" for s, d in bad)
-            verdict_box.warning(f"{compare.label(v)} diverged ({where}): losses or weights "
-                                "became NaN/inf; those seeds keep their last good weights.")
-    runs = {v: {"steps_per_s": r.steps_per_s, "wall_s": r.wall_s} for v, r in results.items()}
-    table = compare.measured(seeds, runs)
+        if r.divergence:
+            verdict_box.warning(f"{compare.label(v)}: {r.divergence}")
+    runs = {v: {"step": r.step, "steps": r.config.steps, "steps_per_s": r.steps_per_s,
+                "wall_s": r.wall_s} for v, r in results.items()}
+    table = report.measured(seeds, runs)
     # Stacked, full width: side by side, neither table fits a projector's width unscrolled.
     st.subheader("Measured")
-    st.dataframe(_styled(table, floor), width="stretch", height="content")
-    n = tables.METRIC_SAMPLES
+    labels = {v: compare.label(v) for v in results}
+    st.dataframe(tables.styled(table, labels, floor, "noise floor"), width="stretch",
+                 height="content")
+    n = METRIC_SAMPLES
     st.caption(f"Median over {len(next(iter(results.values())).seeds)} seed(s) [min–max], "
                f"{n:,} samples per seed; the best of each row is highlighted. The last column "
                f"is a perfect generator's score with {n:,} samples: differences below it are "
@@ -267,18 +247,6 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     _deposit(active, results)
 
 
-def _styled(table, floor):
-    shown = compare.display(table)
-    shown["noise floor"] = [f"{floor[k]:.3g}" if k in floor else "" for k in
-                            dict.fromkeys(table["key"])]
-    css = shown.copy()
-    css.loc[:, :] = ""
-    for row, winners in compare.best(table).items():
-        for v in winners:
-            css.loc[row, compare.label(v)] = tables.HIGHLIGHT
-    return shown.style.apply(lambda _: css, axis=None)
-
-
 def _conceptual(cfgs, header: bool = False) -> None:
     if header:
         st.subheader("From the literature, to hold against the table above")
@@ -293,7 +261,7 @@ def _conceptual(cfgs, header: bool = False) -> None:
 def _exports(active, table, results, floor_w1) -> None:
     st.subheader("Export")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Table as CSV", compare.to_csv(table), "ganlab-compare.csv", "text/csv",
+    c1.download_button("Table as CSV", report.to_csv(table), "ganlab-compare.csv", "text/csv",
                        key="cmp.csv", on_click="ignore", width="stretch")
     presets = {v: compare.choice_of(c)["preset"] for v, c in active.items()}
     c2.download_button("Config as JSON", compare.to_json(active, presets),

@@ -10,13 +10,11 @@ import streamlit as st
 
 from ganlab import user_targets
 from ganlab.config import (
-    CHOICES,
-    PRESETS,
-    RANGES,
+    FIELDS,
+    GROUPS,
     ConfigError,
     TrainConfig,
-    fmt,
-    label,
+    apply_preset,
     make,
     preset,
 )
@@ -24,113 +22,25 @@ from ganlab.lessons import EXPERIMENTS, LESSONS
 from ganlab.targets import TARGETS
 from ganlab.ui import live, store
 from ganlab.ui.target_picker import target_picker
+from ganlab.ui.widgets import field_widget
 from ganlab.variants import VARIANTS
 
 ss = st.session_state
 LAST_TARGET = "ganlab.target"  # last built-in target chosen on any page: new pages start there
 
 
-def _within(field: str, values) -> tuple:
-    """Only the values config.RANGES allows, so a widget never offers an invalid setting."""
-    lo, hi = RANGES[field]
-    return tuple(v for v in values if lo <= v <= hi)
-
-
-def _grid_125(lo: float, hi: float) -> tuple[float, ...]:
-    """1, 2, 5 × 10^k between lo and hi: a log scale with round numbers."""
-    return tuple(m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5) if lo <= m * 10.0**e <= hi)
-
-
-# Discrete choices shown on select sliders. Every preset and lesson value is on these grids
-# (the WGAN paper's 5e-5 and the divergence lesson's 1.0 need the full RANGES span of lr).
-OPTIONS = {
-    "data_size": _within("data_size", (256, 512, 1024, 2048, 4096, 8192, 10_000)),
-    "batch_size": _within("batch_size", (32, 64, 128, 256, 512)),
-    "lr_g": _grid_125(*RANGES["lr_g"]),
-    "lr_d": _grid_125(*RANGES["lr_d"]),
-    "g_width": _within("g_width", (8, 16, 32, 64, 128)),
-    "d_width": _within("d_width", (8, 16, 32, 64, 128)),
-    "clip": _within("clip", (1e-4, 1e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10)),
-    "gp_lambda": _within("gp_lambda",
-                         (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100)),
-    "ema": _within("ema", (0.0, 0.9, 0.99, 0.999, 0.9999)),
-    "lr_decay": _within("lr_decay", (0.0, 0.1, 0.3, 0.5, 1.0)),
-}
-SLIDERS = ("latent_dim", "g_layers", "d_layers", "d_steps", "n_seeds")
-NUMBERS = {"steps": 500, "seed": 1}  # field -> the +/− step of the number input
-RADIOS = ("g_loss", "latent", "activation")
-
-GROUPS = {
-    "Data": ("data_size", "batch_size"),
-    "Networks": ("latent_dim", "g_layers", "g_width", "d_layers", "d_width"),
-    "Training": ("lr_g", "lr_d"),
-    "Run": ("steps", "seed", "n_seeds"),
-}
-VARIANT_FIELDS = {"gan": ("g_loss", "d_steps"), "wgan": ("clip", "d_steps"),
-                  "wgan-gp": ("gp_lambda", "d_steps")}
-ADVANCED = ("latent", "activation", "g_opt", "d_opt", "ema", "lr_decay", "standardize")
-HELP = {
-    "lr_g": "G's optimiser step size, on a log scale.",
-    "lr_d": "D's (critic's) step size; a larger one than G's is the two-time-scale rule (TTUR).",
-    "g_loss": "saturating = the original minimax log(1 − D(G(z))); non-saturating = −log D(G(z)).",
-    "clip": "WGAN clamps every critic weight to [−c, c] after each critic step.",
-    "gp_lambda": "Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy 0.1.",
-    "n_seeds": "Seeds train together as one batched program; charts show the median and range.",
-    "ema": ("Sample from an exponential moving average of G's weights (0 = off). It warms up: "
-            "after t steps the decay is at most (1 + t)/(10 + t), so in a 6 000-step run any "
-            "value above 0.9985 acts the same."),
-    "lr_decay": "The learning rate falls linearly to this fraction by the end (1 = constant).",
-    "standardize": "D sees (x − m)/s and G outputs m + s·g, with m, s from the training data.",
-    "steps": "Generator updates in the budget. A new budget means a new run.",
-}
-
-
 def _key(variant: str, name: str) -> str:
     return f"{variant}.{name}"
 
 
-def widget_fields(variant: str) -> tuple[str, ...]:
-    return (*[f for g in GROUPS.values() for f in g], *VARIANT_FIELDS[variant], *ADVANCED)
-
-
-LABELS = {"lr_g": "G learning rate", "lr_d": "D learning rate", "g_loss": "G loss",
-          "latent": "latent distribution",
-          "g_opt": "G optimizer", "d_opt": "D optimizer", "steps": "steps (budget)",
-          "standardize": "standardize the data for the networks"}
-
-
-def _label(variant: str, name: str) -> str:
-    if name == "d_steps":  # the papers' own names: k (Goodfellow) and n_critic (Arjovsky)
-        v = VARIANTS[variant]
-        return "n_critic — critic steps per G step" if v.wasserstein else "k — D steps per G step"
-    return LABELS.get(name) or label(name)
-
-
-def _num(v) -> str:
-    if isinstance(v, bool | str):
-        return {True: "on", False: "off"}.get(v, v)
-    return fmt(v)
-
-
-def _widget(box, variant: str, name: str):
-    key = _key(variant, name)
-    kw = dict(key=key, help=HELP.get(name), persist_state="session")
-    text = _label(variant, name)
-    if name in OPTIONS:
-        # A value loaded from a run or preset that is off the grid joins it rather than fail.
-        opts = sorted({*OPTIONS[name], ss.get(key, OPTIONS[name][0])})
-        return box.select_slider(text, opts, format_func=_num, **kw)
-    if name in SLIDERS:
-        lo, hi = RANGES[name]
-        return box.slider(text, int(lo), int(hi), **kw)
-    if name in NUMBERS:
-        lo, hi = RANGES[name]
-        return int(box.number_input(text, int(lo), int(hi), step=NUMBERS[name], **kw))
-    if name in RADIOS:
-        return box.radio(text, CHOICES[name], horizontal=True, **kw)
-    if name in CHOICES:
-        return box.selectbox(text, CHOICES[name], **kw)
-    return box.toggle(text, **kw)
+def widget_fields(variant: str, group: str | None = None) -> tuple[str, ...]:
+    """The fields a variant page shows, in sidebar order (its own knobs under Training)."""
+    out: list[str] = []
+    for g in GROUPS if group is None else (group,):
+        out += [f.name for f in FIELDS.values() if f.group == g and f.widget]
+        if g == "Training":
+            out += VARIANTS[variant].knobs
+    return tuple(out)
 
 
 # --- loading a config into the widgets (presets, lessons, experiments, restored runs) ----------
@@ -150,6 +60,10 @@ def load(variant: str, cfg: TrainConfig, with_target: bool) -> None:
 def _last(variant: str) -> TrainConfig:
     """The last valid settings read from this page (callbacks run before the widgets do)."""
     return ss.get(_key(variant, "cfg")) or preset(variant, "tuned")
+
+
+def _widget(box, variant: str, name: str):
+    return field_widget(box, name, _key(variant, name), variant, persist_state="session")
 
 
 def _init(variant: str) -> None:
@@ -179,28 +93,14 @@ class Preset:
     sets_target: bool = False
 
 
-# The optimiser recipe a paper/tuned preset replaces; data, networks and budget are the user's.
-RECIPE = {f for by_name in PRESETS.values() for p in by_name.values() for f in p}
-RECIPE |= {"ema", "lr_decay"}
-
-
-def _recipe(variant: str, name: str) -> Callable[[TrainConfig], TrainConfig]:
-    """The optimiser recipe of a preset; data, target, networks and budget stay as they are."""
-    def build(cur: TrainConfig) -> TrainConfig:
-        keep = {f.name: getattr(cur, f.name) for f in dataclasses.fields(cur)
-                if f.name not in RECIPE | {"variant"}}
-        return preset(variant, name, **keep)
-    return build
-
-
 def presets(variant: str) -> dict[str, Preset]:
     v = VARIANTS[variant]
     out = {
         "tuned": Preset("1-D tuned", "Settings measured to work on these 1-D targets.",
-                        _recipe(variant, "tuned")),
+                        lambda cur: apply_preset(cur, "tuned")),
         "paper": Preset("paper", f"The published settings ({v.typical_lr}); on 1-D targets "
                         "they are often slow or unstable, which is a lesson in itself.",
-                        _recipe(variant, "paper")),
+                        lambda cur: apply_preset(cur, "paper")),
     }
     for key, lesson in LESSONS.items():
         if lesson.variant == variant:
@@ -248,12 +148,11 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
     target = target_picker(_key(variant, "target"), container=bar,
                            default=ss[_key(variant, "target_default")])
     values = {}
-    for group, names in GROUPS.items():
+    for group in GROUPS[:-1]:
         bar.subheader(group)
-        extra = VARIANT_FIELDS[variant] if group == "Training" else ()
-        values |= {n: _widget(bar, variant, n) for n in (*names, *extra)}
+        values |= {n: _widget(bar, variant, n) for n in widget_fields(variant, group)}
     with bar.expander("More settings"):
-        values |= {n: _widget(st, variant, n) for n in ADVANCED}
+        values |= {n: _widget(st, variant, n) for n in widget_fields(variant, "More")}
         base = ss[_key(variant, "base")]
         st.caption(f"Adam's β = ({base['beta1']:g}, {base['beta2']:g}) come from the preset.")
     _experiments(bar, variant)
@@ -290,18 +189,3 @@ def note(variant: str, cfg: TrainConfig | None) -> str | None:
     title, text, made = ss[_key(variant, "note")]
     since = "" if made == cfg else " *(settings changed since)*"
     return f"**{title}** — {text}{since}"
-
-
-def changes(old: TrainConfig, new: TrainConfig) -> list[str]:
-    """What differs between two configs, in words: 'learning rate 0.001 → 0.01'."""
-    out = []
-    for f in dataclasses.fields(old):
-        a, b = getattr(old, f.name), getattr(new, f.name)
-        if a == b:
-            continue
-        if f.name == "target":
-            same_name = a.name == b.name
-            out.append(f"target {a.name} → {b.name}{' (edited)' if same_name else ''}")
-        else:
-            out.append(f"{LABELS.get(f.name) or label(f.name)} {_num(a)} → {_num(b)}")
-    return out

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 from scipy import stats
 
 from ganlab import interpolation
@@ -31,12 +30,8 @@ def _table(d: int, n_pairs: int, n_points: int, seed: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def shell_norms(d: int, n: int, seed: int) -> np.ndarray:
-    """‖z‖ of n draws z ~ N(0, I_d), drawn in blocks so d = 4096 never holds n·d floats."""
-    rng = np.random.default_rng([seed, 3])
-    block = max(1, (1 << 19) // d)
-    return np.concatenate([np.linalg.norm(rng.standard_normal((min(block, n - i), d)), axis=1)
-                           for i in range(0, n, block)])
+def _shell_norms(d: int, n: int, seed: int) -> np.ndarray:
+    return interpolation.shell_norms(d, n, seed)
 
 
 def pairs_within_budget(n_pairs: int, n_points: int, d: int) -> int:
@@ -94,7 +89,7 @@ def _one_pair(d: int, points: int, seed: int) -> None:
                   "lowest density is at (or beside) the end points for both. Density does not "
                   "separate the methods — distance from the shell, where the samples live, does.")
 
-    norms_drawn = shell_norms(d, N_SHELL, seed)
+    norms_drawn = _shell_norms(d, N_SHELL, seed)
     a = min(stats.chi(d).ppf(1e-4), *mids.values(), *norms["lerp"])
     b = max(stats.chi(d).ppf(1 - 1e-4), *mids.values(), *norms["slerp"])
     a, b = max(0.0, a - 0.05 * (b - a)), b + 0.05 * (b - a)
@@ -144,12 +139,7 @@ def _decoding(seed: int, points: int) -> None:
     z1, z2 = np.random.default_rng([seed, 2]).standard_normal((2, dim))
     t = np.linspace(0.0, 1.0, points)
     z = np.concatenate([f(z1, z2, t) for f in interpolation.METHODS.values()])  # (2T, L)
-    zt = torch.tensor(z, dtype=torch.float32).unsqueeze(0).expand(cfg.n_seeds, -1, -1)
-    x = run.generate(zt, run.g_ema)  # (K, 2T, L) -> (K, 2T, 1); the EMA weights, as samples
-    score = run.critic(x)
-    if not run.variant.wasserstein:
-        score = torch.sigmoid(score)
-    x, score = x[0, :, 0].double().numpy(), score[0, :, 0].double().numpy()  # seed index 0
+    x, score = (a[0] for a in run.decode(z))  # (K, 2T) each -> seed index 0
     split = {"lerp": slice(0, points), "slerp": slice(points, 2 * points)}
     lo_x, hi_x = cfg.target.plot_range
     grid = np.linspace(lo_x, hi_x, 300)
@@ -170,7 +160,9 @@ def _decoding(seed: int, points: int) -> None:
                "29 % inside at any large d, and the band keeps thinning (table above at d = 512 "
                f"or 4096); this app's G stops at latent {RANGES['latent_dim'][1]}, so the "
                "large-d effect is shown in latent space above.")
-    title = "critic f(G(z(t)))" if run.variant.wasserstein else "D(G(z(t))) (probability 'real')"
+    # The one per-variant fact here, until the variant carries this label itself.
+    critic = run.variant.d_name == "critic"
+    title = "critic f(G(z(t)))" if critic else "D(G(z(t))) (probability 'real')"
     st.altair_chart(charts.critic_chart(charts.path_frame(
         t, {m: score[s] for m, s in split.items()}, "score"), title), width="stretch")
     st.caption(f"What the {run.variant.d_name} says along the same paths. A well-trained "

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
 
+from ganlab import driver
 from ganlab.config import TrainConfig
+from ganlab.report import number
 from ganlab.training import Run, RunResult
 from ganlab.ui import store
 
 ss = st.session_state
 TICK_S = 0.5  # fragment period while training (ticks run back to back when they take longer)
 TRAIN_S = 0.9  # training per tick, between redraws: drawing six charts costs ~0.3–0.5 s
-SLICE_S = 0.25  # one uninterrupted advance: Stop, widget changes, page switches land within this
-FIRST_SLICE = 10  # steps in the first slice, before the run's speed is known
 
 
 def _key(variant: str, name: str) -> str:
@@ -35,7 +34,7 @@ def set_active(variant: str, cfg: TrainConfig) -> None:
 def current_run(variant: str) -> Run | None:
     """The page's run, if the store still has it (Reset or eviction removes it)."""
     cfg = active_config(variant)
-    return None if cfg is None else store.get_run(cfg, create=False)
+    return None if cfg is None else store.find(cfg)
 
 
 def is_running(variant: str) -> bool:
@@ -94,26 +93,15 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
 
 
 # --- training in slices ---------------------------------------------------------------------
-def _slice_steps(run: Run) -> int:
-    """Steps that take about SLICE_S at this run's measured speed. advance's own max_seconds is
-    only checked between chunks of up to 50 steps, which can be slower than SLICE_S."""
-    if run.step == 0 or run.wall_s <= 0:
-        return FIRST_SLICE
-    return max(1, int(run.step / run.wall_s * SLICE_S))
-
-
 def _train(variant: str, run: Run, bar) -> None:
-    """About TRAIN_S of training in slices of SLICE_S. The progress update after each slice is
-    a Streamlit call, so a pending Stop or page switch interrupts here, within one slice."""
-    deadline = time.perf_counter() + TRAIN_S
-    while True:
-        run.advance(n_steps=_slice_steps(run), max_seconds=SLICE_S)
+    """About TRAIN_S of training in the driver's short slices. The progress update after each
+    slice is a Streamlit call, so a pending Stop or page switch interrupts here."""
+    for _ in driver.train([run], TRAIN_S):
         if run.finished:  # redraw the whole page: buttons, the table, no more ticks
             ss[_key(variant, "running")] = False
             st.rerun(scope="app")
-        bar.progress(min(run.step / run.cfg.steps, 1.0), text=_progress_text(variant, run))
-        if time.perf_counter() >= deadline:
-            return
+        bar.progress(min(run.step / run.cfg.steps, 1.0),
+                     text=_progress_text(variant, run.step, run))
 
 
 def panel(variant: str, draw: Callable[[Run, RunResult], None]) -> None:
@@ -141,42 +129,33 @@ def panel(variant: str, draw: Callable[[Run, RunResult], None]) -> None:
     tick()
 
 
-def _progress_text(variant: str, run: Run) -> str:
-    status = ("training" if is_running(variant) else
-              "finished" if run.finished else "stopped" if run.step else "not started")
-    return f"{status} — step {run.step:,} of {run.cfg.steps:,}"
+def _progress_text(variant: str, step: int, run: Run) -> str:
+    """One step on screen: the readout's and the bar's come from the same snapshot."""
+    if not run.alive.any():  # every seed stopped itself: say where, not "finished"
+        return f"diverged at step {int(run.diverged_at.max()):,} of {run.cfg.steps:,}"
+    status = ("training" if is_running(variant) else "finished" if run.finished else
+              "stopped" if step else "not started")
+    return f"{status} — step {step:,} of {run.cfg.steps:,}"
 
 
 def readout(variant: str, run: Run, result: RunResult):
     """Progress bar (returned, to update while training) and the latest numbers."""
     cfg = run.cfg
-    bar = st.progress(min(run.step / cfg.steps, 1.0), text=_progress_text(variant, run))
+    bar = st.progress(min(result.step / cfg.steps, 1.0), text=_progress_text(variant, result.step,
+                                                                             run))
     last = result.history[result.history.step == result.history.step.max()]
-    names = {"d_loss": "critic loss" if "w_estimate" in last else "D loss",
-             "g_loss": "G loss", "w_estimate": "W estimate"}
-    cells = [("epoch", f"{run.step // cfg.steps_per_epoch:,}"), ("step", f"{run.step:,}")]
-    cells += [(text, _fmt(np.nanmedian(last[col]) if last[col].notna().any() else np.nan))
-              for col, text in names.items() if col in last]
-    cells.append(("steps/s", f"{result.steps_per_s:,.0f}" if run.wall_s > 0 else "—"))
+    names = {k: run.variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate")
+             if k in last}
+    cells = [("epoch", f"{result.step // cfg.steps_per_epoch:,}"), ("step", f"{result.step:,}")]
+    cells += [(text, number(np.nanmedian(last[col]) if last[col].notna().any() else np.nan))
+              for col, text in names.items()]
+    cells.append(("steps/s", number(result.steps_per_s)))
     for col, (name, value) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(name, value)
     diverged_warning(result)
     return bar
 
 
-def _fmt(v: float) -> str:
-    return "—" if not np.isfinite(v) else f"{v:.3f}"
-
-
 def diverged_warning(result: RunResult) -> None:
-    bad = [(s, d) for s, d in zip(result.seeds, result.diverged_at, strict=True) if d >= 0]
-    if not bad:
-        return
-    where = ", ".join(f"seed {s} at step {d:,}" for s, d in bad)
-    everyone = len(bad) == len(result.seeds)
-    st.warning(
-        f"Training diverged ({where}): losses or weights became NaN/inf. "
-        + ("Every seed stopped, so training stopped. " if everyone else
-           "Those seeds stopped there and keep their last good weights; the others go on. ")
-        + "A smaller learning rate usually helps."
-    )
+    if result.divergence:
+        st.warning(result.divergence)

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ganlab import driver
 from ganlab.config import TrainConfig
+from ganlab.result import divergence_message
 from ganlab.training import Run
 from ganlab.ui import store
 
-# Each slice is short so a page switch or Stop interrupts quickly: a rerun only lands at the
-# next st.* call, which is the progress update after every slice.
-SLICE_S = 0.25
 
-
-def train_with_progress(cfg: TrainConfig, what: str) -> Run:
-    """Find or create the visitor's run for cfg (store.get_run) and train it to its budget,
-    showing a progress bar; a run already trained is returned at once."""
+def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
+    """Find or create the visitor's run for cfg (store.get_run) and train it to its budget under
+    a progress bar; a run already trained is returned at once. None (with the reason shown)
+    when the server's work limit refuses it."""
+    if store.find(cfg) is None:
+        too_much = store.work_problem([cfg])
+        if too_much:
+            st.error(f"Can't train {what} here: {too_much}.")
+            return None
     run = store.get_run(cfg)
     bar = st.progress(run.step / cfg.steps, text=f"Training {what}…")
-    while not run.finished:
-        run.advance(max_seconds=SLICE_S)
+    # The progress update after each of the driver's short slices is where a rerun (Stop, a
+    # page switch) interrupts.
+    for _ in driver.train([run]):
         bar.progress(min(run.step / cfg.steps, 1.0),
                      text=f"Training {what}: step {run.step:,} of {cfg.steps:,}")
     bar.empty()
-    if not run.alive.all():
-        st.warning(f"{what}: training diverged (NaN/inf) at step {int(run.diverged_at.max()):,}; "
-                   "the weights from just before are kept.")
+    message = divergence_message(cfg.seeds, run.diverged_at)
+    if message:
+        st.warning(f"{what}: {message}")
     return run
 
 

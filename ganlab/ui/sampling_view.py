@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import math
-import time
-
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
-from scipy import stats
 
 from ganlab import metrics, sampling
 from ganlab.charts import sampling as charts
 from ganlab.config import ConfigError, preset
 from ganlab.targets import (
-    TARGETS,
+    RATE_RANGE,
     EmpiricalTarget,
     MixtureTarget,
     ScipyTarget,
     Target,
     TargetError,
+    exponential_target,
 )
 from ganlab.ui import store
 from ganlab.ui.quick_train import train_with_progress
@@ -28,7 +24,6 @@ from ganlab.ui.target_picker import target_picker
 
 N = 20_000  # draws per sampler: W1 then sits near its noise floor (≈ 0.01–0.04, see DESIGN)
 N_TRACED = 6  # draws traced on the CDF picture: enough to see the pattern, few enough to follow
-RATE_RANGE = (0.01, 100.0)
 EXPONENTIAL, OTHER = "exponential with rate λ", "built-in, custom mixture or your data"
 TRAIN_VARIANTS = ("gan", "wgan-gp")
 KEY = "sampling."  # widget-key prefix for this page
@@ -47,34 +42,12 @@ def seed_demo(seed: int, n: int = 5) -> pd.DataFrame:
                          "no reset: the next draws": following})
 
 
-def exponential_target(rate) -> Target:
-    """Exponential(rate λ) as a target; raises TargetError in words for an unusable rate."""
-    lo, hi = RATE_RANGE
-    if rate is None or not math.isfinite(rate) or not lo <= rate <= hi:
-        shown = "empty" if rate is None else f"{rate:g}"
-        raise TargetError(f"rate λ = {shown} must be between {lo:g} and {hi:g} "
-                          "(λ > 0 so that the mean 1/λ is a positive number)")
-    if math.isclose(rate, 0.5):  # the built-in target, so runs trained elsewhere count here
-        return TARGETS["exponential"]
-    return ScipyTarget(f"exponential (rate {rate:g})", "expon", (("scale", 1.0 / rate),),
-                       description=f"Exponential(rate {rate:g}): mean {1 / rate:g}, long tail")
-
-
-def bisection_trace(target: Target, u: float, steps: int = 60) -> pd.DataFrame:
-    """The bracket [lo, hi] around F⁻¹(u) halving, as MixtureTarget.ppf does it (same start,
-    same rule), with F(midpoint) − u after each halving."""
-    lo = float(np.min([m - 40 * s for _, m, s in target.components]))
-    hi = float(np.max([m + 40 * s for _, m, s in target.components]))
-    rows = []
-    for i in range(steps + 1):
-        mid = 0.5 * (lo + hi)
-        rows.append({"halvings": i, "lo": lo, "hi": hi, "width": hi - lo,
-                     "F(mid) − u": float(target.cdf(mid)) - u})
-        if float(target.cdf(mid)) < u:
-            lo = mid
-        else:
-            hi = mid
-    return pd.DataFrame(rows)
+def bisection_trace(target: MixtureTarget, u: float) -> pd.DataFrame:
+    """The bracket [lo, hi] around F⁻¹(u) halving, straight from MixtureTarget.ppf's own
+    bisection, with F(midpoint) − u after each halving."""
+    it = target.ppf_iterates(u)
+    return pd.DataFrame({"halvings": np.arange(len(it["lo"])), "lo": it["lo"], "hi": it["hi"],
+                         "width": it["hi"] - it["lo"], "F(mid) − u": it["f_mid"] - u})
 
 
 def residual_table(target: Target, us=(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)) -> pd.DataFrame:
@@ -84,42 +57,9 @@ def residual_table(target: Target, us=(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)) -
     return pd.DataFrame({"u": u, "x = F⁻¹(u)": x, "F(x) − u": np.asarray(target.cdf(x)) - u})
 
 
-def sample_row(method: str, x, target: Target, seconds: float, n_made: int) -> dict:
-    """One row of the comparison, measured as sampling.sampler_benchmark measures its rows."""
-    x = np.asarray(x, dtype=float)
-    ks = stats.kstest(x, target.cdf)
-    return {"method": method,
-            "w1": float(stats.wasserstein_distance(x, target.quantile_grid())),
-            "ks_statistic": float(ks.statistic), "ks_pvalue": float(ks.pvalue),
-            "mean_error": float(x.mean() - target.mean), "std_error": float(x.std() - target.std),
-            "samples_per_s": n_made / max(seconds, 1e-9)}
-
-
-def generator_rows(target: Target, n: int = N) -> list[dict]:
-    """A row per trained run of this visitor on this target (first seed; speed over all K)."""
-    rows = []
-    for run in store.all_runs():
-        if run.cfg.target != target or run.step == 0:
-            continue
-        best = np.inf
-        for _ in range(3):  # best of three, as the benchmark times the samplers
-            start = time.perf_counter()
-            x = run.samples(n)
-            best = min(best, time.perf_counter() - start)
-        if np.all(np.isfinite(x[0])):
-            name = f"GAN: {run.cfg.variant}, latent {run.cfg.latent_dim}, step {run.step:,}"
-            rows.append(sample_row(name, x[0], target, best, x.size))
-    return rows
-
-
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
 def _benchmark(target: Target, n: int, seed: int) -> pd.DataFrame:
     return sampling.sampler_benchmark(target, n=n, seed=seed)
-
-
-@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=_HASH)
-def _w1_floor(target: Target, n: int) -> float:
-    return metrics.noise_floor(target, n, reps=5)["w1"]
 
 
 _NO_FORMULA = {
@@ -141,8 +81,9 @@ def _choose_target() -> Target | None:
                       persist_state="session")
     if source == OTHER:
         return target_picker(key=KEY + "target", label="Target", default="bimodal")
-    rate = st.columns([1, 3])[0].number_input("Rate λ (from 0.01 to 100)", value=1.0, step=0.25,
-                                              format="%.3f", key=KEY + "rate",
+    lo, hi = RATE_RANGE
+    rate = st.columns([1, 3])[0].number_input(f"Rate λ (from {lo:g} to {hi:g})", value=1.0,
+                                              step=0.25, format="%.3f", key=KEY + "rate",
                                               persist_state="session")
     try:
         return exponential_target(rate)
@@ -194,14 +135,16 @@ def _draw_charts(target: Target, seed: int) -> None:
 
 
 def _comparison(target: Target, seed: int) -> None:
-    table = pd.concat([_benchmark(target, N, seed), pd.DataFrame(generator_rows(target))],
+    gans = sampling.generator_rows(store.all_runs(), target, N)
+    table = pd.concat([_benchmark(target, N, seed), pd.DataFrame(gans)],
                       ignore_index=True).rename(columns=COLUMNS)
     fmt = {c: st.column_config.NumberColumn(format="%.4f") for c in list(COLUMNS.values())[1:6]}
     fmt["samples / s"] = st.column_config.NumberColumn(format="%.3e")
     st.dataframe(table, hide_index=True, column_config=fmt)
+    floor = metrics.noise_floor_cached(target, N)["w1"]  # the floor every page shows, at this n
     st.caption(
         f"{N:,} samples each, measured against the true target. A perfect sampler's W1 with "
-        f"{N:,} samples is about {_w1_floor(target, N):.3f} (the noise floor): inverse transform "
+        f"{N:,} samples is about {floor:.3f} (the noise floor): inverse transform "
         "sits at it because F⁻¹(U) has exactly the law F. For an exact sampler the KS p-value "
         "is itself uniform on [0, 1], so any value not close to 0 is what exactness looks "
         "like; a generator that is off shows p ≈ 0 at this n. Errors are sample minus target. "
@@ -232,17 +175,12 @@ def _learned_map(target: Target) -> None:
         st.rerun()  # from the top, so the comparison table above includes the new generator
     run = runs[-1]  # the most recently used
     cfg = run.cfg
-    if cfg.latent == "normal":
-        z = stats.norm.ppf((np.arange(201) + 0.5) / 201)  # latent quantiles: distance ≈ W1
-    else:
-        z = (np.arange(201) + 0.5) / 201
-    zt = torch.tensor(z, dtype=torch.float32).view(1, -1, 1).expand(cfg.n_seeds, -1, -1)
-    g = run.generate(zt, run.g_ema)[0, :, 0].double().numpy()
-    mirrored = -z if cfg.latent == "normal" else 1.0 - z
+    z = sampling.latent_quantiles(cfg.latent)  # equally likely points: the distance below ≈ W1
+    g = run.decode(run.latent_line(z))[0][0]  # first seed, the weights samples come from
     st.altair_chart(charts.learned_map_chart(
         z, sampling.optimal_map(target, z, cfg.latent),
-        sampling.optimal_map(target, mirrored, cfg.latent), g, cfg.variant, cfg.latent),
-        width="stretch")
+        sampling.optimal_map(target, sampling.mirror(z, cfg.latent), cfg.latent), g,
+        cfg.variant, cfg.latent), width="stretch")
     dist = sampling.map_distance(g, z, target, cfg.latent)
     broken = "" if run.alive[0] else f" (diverged at step {int(run.diverged_at[0]):,})"
     st.caption(f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}{broken}, seed {cfg.seed}: "

@@ -24,17 +24,23 @@ def _runs() -> OrderedDict[TrainConfig, Run]:
     return st.session_state[KEY]
 
 
-def get_run(cfg: TrainConfig, create: bool = True) -> Run | None:
-    """The visitor's run for exactly this config, created on first use: the same config is
-    never trained twice for one visitor."""
+def find(cfg: TrainConfig) -> Run | None:
+    """The visitor's run for exactly this config, if it has one."""
     runs = _runs()
     if cfg in runs:
         runs.move_to_end(cfg)
         return runs[cfg]
-    if not create:
-        return None
-    run = runs[cfg] = Run(cfg)
-    _evict(runs)
+    return None
+
+
+def get_run(cfg: TrainConfig) -> Run:
+    """The visitor's run for exactly this config, created on first use: the same config is
+    never trained twice for one visitor."""
+    run = find(cfg)
+    if run is None:
+        runs = _runs()
+        run = runs[cfg] = Run(cfg)
+        _evict(runs)
     return run
 
 

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
-import torch
 
+from ganlab import metrics
 from ganlab.charts import training as charts
-from ganlab.config import TrainConfig
+from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
 from ganlab.ui import controls, live, store, tables
+from ganlab.variants import VARIANTS
 
 ss = st.session_state
-
-LOSS_CAPTION = {
-    "gan": "Both losses settle at their dashed equilibrium (D → 2·log 2, G → ±log 2) once D can "
-           "no longer tell real from fake. Flat losses alone do not prove the fit: see W1.",
-    "wgan": "The W estimate E f(real) − E f(fake) should fall towards 0 as G improves; G loss's "
-            "level is arbitrary (right axis), only its trend matters.",
-    "wgan-gp": "The W estimate E f(real) − E f(fake) should fall towards 0 as G improves; G "
-               "loss's level is arbitrary (right axis), only its trend matters.",
-}
-CRITIC_CAPTION = {
-    "gan": "D is ½ (dashed) where it cannot tell; a dip marks where it catches fakes, and the "
-           "generated points (dots) are pushed uphill along D.",
-    "wgan": "The critic rises where real data outweighs generated; G moves its points uphill. "
-            "Below: weights piled up at ±c mean the clip, not the data, shapes the critic.",
-    "wgan-gp": "The critic rises where real data outweighs generated; G moves its points uphill. "
-               "Below: |∂f/∂x|, pulled towards 1 (dashed) between real and generated points "
-               "as hard as λ says: the paper's λ = 10 holds it there, the tuned 0.02 lets it "
-               "stray.",
-}
 
 
 def render(variant: str) -> None:
@@ -51,7 +32,7 @@ def render(variant: str) -> None:
         seed_i, z = _view_options(variant, run)
         live.panel(variant, lambda r, res: _charts(variant, r, res, seed_i, z))
     st.divider()
-    st.subheader("All three variants on this target")
+    st.subheader("Every variant on this target")
     if cfg is None and run is None:
         return
     table_cfg = cfg if cfg is not None else run.cfg
@@ -67,12 +48,12 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
     model say so and keep showing the previous run until Start — nothing is discarded."""
     active = live.active_config(variant)
     if cfg is not None and cfg != active and not live.is_running(variant) and (
-            store.get_run(cfg, create=False) is not None or live.current_run(variant) is None):
+            store.find(cfg) is not None or live.current_run(variant) is None):
         live.set_active(variant, cfg)
         active = cfg
     run = live.current_run(variant)
     if cfg is not None and run is not None and cfg != active:
-        what = "; ".join(controls.changes(active, cfg))
+        what = "; ".join(changes(active, cfg))
         doing = ("keeps training" if live.is_running(variant) else "is kept")
         st.warning(f"These settings need a new model ({what}). The run below was trained with "
                    f"the previous settings and {doing}; press **Start new run** to train one "
@@ -95,17 +76,11 @@ def _view_options(variant: str, run: Run) -> tuple[int, float]:
     return seed_i, z
 
 
-def latent_point(run: Run, z: float) -> tuple[np.ndarray, np.ndarray]:
+def latent_point(run: Run, z: float):
     """Where z (axis 1; the other axes at the latent's centre, as in RunResult.g_on_z) lands
     for each seed, and D's probability or the critic's score there: (K,), (K,)."""
-    cfg = run.cfg
-    zt = torch.full((cfg.n_seeds, 1, cfg.latent_dim), 0.5 if cfg.latent == "uniform" else 0.0)
-    zt[:, :, 0] = z
-    x = run.generate(zt, run.g_ema)  # the same (EMA) weights the charts sample from
-    score = run.critic(x)
-    if not run.variant.wasserstein:
-        score = torch.sigmoid(score)
-    return x.view(-1).double().numpy(), score.view(-1).double().numpy()
+    x, score = run.decode(run.latent_line([z]))  # the same (EMA) weights the charts sample from
+    return x[:, 0], score[:, 0]
 
 
 def _chart(title: str, chart, caption: str) -> None:
@@ -117,7 +92,7 @@ def _chart(title: str, chart, caption: str) -> None:
 def _charts(variant: str, run: Run, result: RunResult, i: int, z: float) -> None:
     """Six charts in a two-column grid: what was learned (left), how training got there."""
     x, score = latent_point(run, z)
-    f = "D" if not run.variant.wasserstein else "f"
+    v = VARIANTS[variant]
     left, right = st.columns(2)
     with left:
         _chart("1 · Real vs generated density", charts.density_chart(result, i),
@@ -125,16 +100,16 @@ def _charts(variant: str, run: Run, result: RunResult, i: int, z: float) -> None
                "is mode collapse; bars that copy the faint real-data bars on a small data set "
                "are memorisation.")
     with right:
-        _chart(f"3 · The {run.variant.d_name} as a function of x",
-               charts.critic_chart(result, i, marker=(x[i], score[i])), CRITIC_CAPTION[variant])
+        _chart(f"3 · The {v.d_name} as a function of x",
+               charts.critic_chart(result, i, marker=(x[i], score[i])), v.critic_caption)
         detail = charts.critic_detail_chart(result, i)
         if detail is not None:
             st.altair_chart(detail, width="stretch")
     left, right = st.columns(2)
     with left:
-        _chart("2 · Losses", charts.loss_chart(result), LOSS_CAPTION[variant])
+        _chart("2 · Losses", charts.loss_chart(result), v.loss_caption)
     with right:
-        floor = tables.noise_floor(run.cfg.target, EVAL_SAMPLES)["w1"]
+        floor = metrics.noise_floor_cached(run.cfg.target, EVAL_SAMPLES)["w1"]
         _chart("6 · Distance to the target", charts.distance_chart(result, floor),
                f"W1 should fall to the dashed noise floor (a perfect G with {EVAL_SAMPLES:,} "
                "samples). Losses that look settled while W1 stays high: the distribution is not "
@@ -146,7 +121,7 @@ def _charts(variant: str, run: Run, result: RunResult, i: int, z: float) -> None
                "not enough: one wide bump can match a bimodal target's mean and std.")
     with right:
         _chart("5 · The generator as a map z → x", charts.map_chart(result, i, marker=(z, x[i])),
-               _map_caption(run.cfg, z, x[i], f, score[i]))
+               _map_caption(run.cfg, z, x[i], v.d_symbol, score[i]))
 
 
 def _map_caption(cfg: TrainConfig, z: float, x: float, f: str, score: float) -> str:

@@ -1,0 +1,107 @@
+"""The losses and penalties the variants are built from, with hand-written gradients, named in
+registries that a Variant refers to by key (the engine keeps no autograd graph)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+# --- losses, per seed: scores (K, ·, 1) -> (loss (K,), ∂loss/∂scores) -------------------------
+# The D/critic losses take the B real scores then the B fake ones in one tensor, with `sides`
+# (1, 2B, 1) holding −1 for real and +1 for fake. Vanilla losses are *summed* BCE over the real
+# and fake halves (the convention of the blog post this app grew from): at D ≡ ½ the D loss is
+# 2·log 2, the non-saturating G loss log 2, the saturating one −log 2. Gradients are written out
+# by hand (the engine keeps no autograd graph); tests check them against autograd.
+
+def sides(b: int) -> torch.Tensor:
+    """(1, 2B, 1): −1 for the B real scores, +1 for the B fake ones."""
+    return torch.cat([-torch.ones(1, b, 1), torch.ones(1, b, 1)], dim=1)
+
+
+def _softplus_loss(out: torch.Tensor, sign, n: int):
+    # Σ softplus(sign·l) / n, and its gradient sign·σ(sign·l) / n. −log σ(l) = softplus(−l) and
+    # −log(1 − σ(l)) = softplus(l): stable for any logit.
+    z = out * sign
+    return F.softplus(z).sum((1, 2)) / n, torch.sigmoid(z) * (sign / n)
+
+
+def d_loss_gan(out: torch.Tensor, sign: torch.Tensor):
+    return _softplus_loss(out, sign, out.shape[1] // 2)
+
+
+def g_loss_non_saturating(fake: torch.Tensor):
+    return _softplus_loss(fake, -1.0, fake.shape[1])  # −log D(G(z))
+
+
+def g_loss_saturating(fake: torch.Tensor):
+    loss, grad = _softplus_loss(fake, 1.0, fake.shape[1])
+    return -loss, -grad  # log(1 − D(G(z))), minimised by G
+
+
+def d_loss_wasserstein(out: torch.Tensor, sign: torch.Tensor):
+    n = out.shape[1] // 2
+    return (out * sign).sum((1, 2)) / n, (sign / n).expand_as(out)  # E f(fake) − E f(real)
+
+
+def g_loss_wasserstein(fake: torch.Tensor):
+    n = fake.shape[1]
+    return -fake.sum((1, 2)) / n, torch.full_like(fake, -1.0 / n)  # −E f(fake)
+
+
+LossFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+G_LOSSES: dict[str, LossFn] = {
+    "non-saturating": g_loss_non_saturating,
+    "saturating": g_loss_saturating,
+    "critic": g_loss_wasserstein,
+}
+
+
+def gradient_penalty(slope: torch.Tensor, lam: float, scale: torch.Tensor | None = None,
+                     target: float = 1.0):
+    """λ·E[(‖∇ₓf(x̂)‖ − target)²] per seed, from the critic's slopes f'(x̂) (K, B, 1) (inputs are
+    1-D, so the norm is |f'(x̂)|). Returns the penalty (K,), the gradient norms (K, B) and
+    ∂penalty/∂slope (K, B, 1)."""
+    norms = slope.abs()
+    if scale is not None:  # x̂ standardised: |df/dx| = |df/du| / s in data units
+        norms = norms / scale
+    dev = norms - target
+    n = slope.shape[1]
+    grad = dev * torch.sign(slope) * (2.0 * lam / n)
+    if scale is not None:
+        grad = grad / scale
+    return lam * (dev * dev).sum((1, 2)) / n, norms.squeeze(-1), grad
+
+
+def _mean_probabilities(out: torch.Tensor, loss: torch.Tensor) -> list[torch.Tensor]:
+    """Mean D(real) and D(fake) per seed, from the logits of the real then the fake half."""
+    return list(torch.sigmoid(out.view(out.shape[0], 2, -1)).mean(2).T)
+
+
+def _estimate(out: torch.Tensor, loss: torch.Tensor) -> list[torch.Tensor]:
+    return [-loss]  # the critic loss is E f(fake) − E f(real): its negative is the W estimate
+
+
+RecordFn = Callable[[torch.Tensor, torch.Tensor], list[torch.Tensor]]
+DLossFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class DLoss:
+    """A D/critic loss and what a D step records beside it (Variant.records names them)."""
+
+    fn: DLossFn
+    record: RecordFn
+
+
+D_LOSSES: dict[str, DLoss] = {
+    "bce": DLoss(d_loss_gan, _mean_probabilities),
+    "wasserstein": DLoss(d_loss_wasserstein, _estimate),
+}
+
+
+def show(probability: bool, raw: torch.Tensor) -> torch.Tensor:
+    """D's raw output as pages show it: a probability σ(l) or the critic's score itself."""
+    return torch.sigmoid(raw) if probability else raw

@@ -1,0 +1,124 @@
+"""Looking at a run in plain data: decode latents, samples, metrics per step, RunResult."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import torch
+
+from ganlab import metrics
+from ganlab.config import TrainConfig
+from ganlab.history import History
+from ganlab.result import RunResult
+from ganlab.steps import Trainer
+
+EVAL_SAMPLES = 2000  # fixed latent draws per seed, so the W1 curve shows learning, not z noise
+METRIC_SAMPLES = 10_000  # samples per seed behind every table's distances
+
+
+class Views:
+    """The read side of a Run (mixed into it): numpy in, numpy out, under the run's lock, with
+    the weights samples come from (G's EMA when enabled)."""
+
+    cfg: TrainConfig
+    lock: threading.RLock
+    trainer: Trainer
+    step: int
+    wall_s: float
+    diverged_at: np.ndarray
+    data: np.ndarray
+    history: History
+    evals: History
+    _eval_z: torch.Tensor
+    _vol: np.ndarray
+    _memo: tuple | None
+
+    def _latent(self, rng: np.random.Generator, shape: tuple) -> np.ndarray:
+        shape = (*shape, self.cfg.latent_dim)
+        if self.cfg.latent == "uniform":
+            return rng.random(shape, dtype=np.float32)
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    def latent_line(self, values) -> np.ndarray:
+        """Latent points along axis 1 with the other axes at the latent's centre: (n, L)."""
+        z = np.full((len(values), self.cfg.latent_dim),
+                    0.5 if self.cfg.latent == "uniform" else 0.0, dtype=np.float32)
+        z[:, 0] = values
+        return z
+
+    def decode(self, z) -> tuple[np.ndarray, np.ndarray]:
+        """Latent points -> (x, score) for every seed. z is (n, L), shared by all seeds, or
+        (K, n, L). Returns x (K, n) in data units and what the D/critic says there, (K, n): D's
+        probability for vanilla, the critic's score for the Wasserstein variants."""
+        zt = torch.as_tensor(np.asarray(z, dtype=np.float32))
+        if zt.dim() == 2:
+            zt = zt.unsqueeze(0).expand(self.cfg.n_seeds, -1, -1)
+        with self.lock:
+            x = self.trainer.generate(zt)
+            score = self.trainer.show(self.trainer.critic(x))
+        return x.squeeze(-1).double().numpy(), score.squeeze(-1).double().numpy()
+
+    def samples(self, n: int = METRIC_SAMPLES, stream: int = 1) -> np.ndarray:
+        """(K, n) generated samples from a fixed latent draw (same state ⇒ same samples)."""
+        z = np.stack([self._latent(np.random.default_rng([s, stream]), (n,))
+                      for s in self.cfg.seeds])
+        with self.lock:
+            return self.trainer.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
+
+    def seed_metrics(self, n: int = METRIC_SAMPLES) -> list[dict]:
+        """Per seed: every distance to the target, divergence and loss volatility; computed
+        once per (step, n) — it costs ~50–200 ms per seed — and handed out as copies."""
+        with self.lock:
+            key = (self.step, n, tuple(self.diverged_at))
+            if self._memo is None or self._memo[0] != key:
+                self._memo = (key, self._seed_metrics(n))
+            return [dict(m) for m in self._memo[1]]
+
+    def _seed_metrics(self, n: int) -> list[dict]:
+        out = []
+        for i, (seed, x) in enumerate(zip(self.cfg.seeds, self.samples(n), strict=True)):
+            row = {"seed": seed, "diverged": bool(self.diverged_at[i] >= 0),
+                   "diverged_at": int(self.diverged_at[i]), "step": self.step}
+            if np.all(np.isfinite(x)):
+                row.update(metrics.distances(x, self.cfg.target))
+            row["d_volatility"] = metrics.loss_volatility(self._vol[:, 0, i])
+            row["g_volatility"] = metrics.loss_volatility(self._vol[:, 1, i])
+            out.append(row)
+        return out
+
+    def result(self, n_samples: int = EVAL_SAMPLES, n_grid: int = 200,
+               with_metrics: bool = True) -> RunResult:
+        """A plain-data snapshot of the run now (see RunResult)."""
+        if n_samples > EVAL_SAMPLES:
+            raise ValueError(f"result() draws from {EVAL_SAMPLES} fixed latents; use samples(n) "
+                             f"for more (asked for {n_samples})")
+        with self.lock:
+            return self._result(n_samples, n_grid, with_metrics)
+
+    def _result(self, n_samples: int, n_grid: int, with_metrics: bool) -> RunResult:
+        cfg, t = self.cfg, self.trainer
+        lo, hi = cfg.target.plot_range
+        x = np.linspace(lo, hi, n_grid)
+        u = (torch.tensor(x, dtype=torch.float32).view(1, -1, 1) - t.loc) / t.scale
+        out = t.D(u)  # as t.critic(x), standardised once for both
+        grad = t.D.slope(u) / t.scale  # df/dx in data units
+        zmax = 3.0 if cfg.latent == "normal" else 1.0
+        z_line = np.linspace(-zmax if cfg.latent == "normal" else 0.0, zmax, 121)
+        z = torch.from_numpy(self.latent_line(z_line)).expand(cfg.n_seeds, -1, -1)
+        samples = t.generate(self._eval_z[:, :n_samples])
+        d_samples = t.critic(samples)
+        g_line = t.generate(z).squeeze(-1)
+        show = t.show
+        return RunResult(
+            config=cfg, step=self.step, seeds=cfg.seeds,
+            diverged_at=[int(d) for d in self.diverged_at], wall_s=self.wall_s,
+            history=self.history.frame(cfg.seeds), evals=self.evals.frame(cfg.seeds),
+            x=x, samples=samples.squeeze(-1).numpy().astype(float),
+            data=self.data, d_on_x=show(out).squeeze(-1).numpy().astype(float),
+            grad_on_x=grad.abs().squeeze(-1).numpy().astype(float),
+            d_on_samples=show(d_samples).squeeze(-1).numpy().astype(float),
+            z=z_line, g_on_z=g_line.numpy().astype(float),
+            d_weights=t.D.seed_params().numpy().copy(),
+            seed_metrics=self.seed_metrics() if with_metrics else [],
+        )
