@@ -1,9 +1,9 @@
 """A plain textbook GAN / WGAN / WGAN-GP loop on one TrainConfig: the yardstick for bench/speed.py.
 
-Written the way the seed material and most tutorials write it, on purpose:
+Written the way the "1D GAN Training Playground" post and most tutorials write it, on purpose:
   - one `nn.Sequential` per network (Linear + ReLU/LeakyReLU; vanilla D ends in nn.Sigmoid),
   - `nn.BCELoss` on the sigmoid output; the D loss is BCE(real, 1) + BCE(fake, 0) (summed, the
-    seed's convention, so the equilibrium is 2·log 2 like the engine's),
+    post's convention, so the equilibrium is 2·log 2 like the engine's),
   - separate forward passes D(real) and D(fake.detach()),
   - weight clipping as `for p in D.parameters(): p.data.clamp_(-c, c)`,
   - the gradient penalty with its own forward pass on the interpolates and

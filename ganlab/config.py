@@ -23,7 +23,7 @@ class ConfigError(ValueError):
 class TrainConfig:
     variant: str = "gan"  # a key of VARIANTS
     target: Target = TARGETS["bimodal"]  # two far modes: the classic mode-collapse test
-    data_size: int = 2048  # training samples (the original 1-D playground offers 512–4096)
+    data_size: int = 2048  # training samples (the playground post offers 512–4096)
     batch_size: int = 128  # per D/critic step; an epoch is data_size / batch_size D batches
     latent_dim: int = 1  # 1 makes G a plottable map z -> x, ideally an inverse CDF
     latent: str = "normal"  # z ~ N(0, 1) or U(0, 1)
@@ -78,6 +78,42 @@ class TrainConfig:
         return json.dumps(self.to_dict(), indent=2)
 
 
+# --- presets ------------------------------------------------------------------------------------
+# "paper": the published settings. "tuned": measured here on the built-in targets
+# (bench/quality.py); see README for the table behind them.
+PRESETS: dict[str, dict[str, dict]] = {
+    "gan": {
+        "paper": dict(g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999,
+                      d_steps=1, g_loss="non-saturating"),
+        # β₁ = 0 and a decaying lr gave the lowest W1 on bimodal (0.12 vs 0.19 for the
+        # constant-lr default); a two-time-scale lr made vanilla D win and collapse modes.
+        # Batch 512 beat 256 on all five targets at 6000 steps (mixture 0.090 vs 0.121).
+        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.999,
+                      d_steps=1, g_loss="non-saturating", batch_size=512, data_size=10_000,
+                      ema=0.999, lr_decay=0.1),
+    },
+    "wgan": {
+        "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5,
+                      clip=0.01),
+        # c = 0.1 lets the critic bend; lr 1e-3 decaying to 1e-4 settles it (W1 0.09 on bimodal).
+        "tuned": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-3, lr_d=1e-3, d_steps=5,
+                      clip=0.1, data_size=10_000, ema=0.999, lr_decay=0.1),
+    },
+    "wgan-gp": {
+        "paper": dict(g_opt="adam", d_opt="adam", lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
+                      d_steps=5, gp_lambda=10.0),
+        # Critic 4× faster than G (TTUR) and batch 512 took bimodal from W1 0.20 to 0.06: the
+        # critic's estimate needs less noise. Then, median W1 on mixture over 16 seeds × 6000
+        # steps: β₁ 0.5 → 0 0.065 → 0.054; lr decay to 30 % rather than 10 % 0.049; λ 0.1 → 0.02
+        # 0.041 (the authors' own 1-D toy uses 0.1; λ = 1 doubled W1, and the paper's 10
+        # oscillates). lr 2e-3/8e-3 and n_critic 3 were worse.
+        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=4e-3, beta1=0.0, beta2=0.9,
+                      d_steps=5, gp_lambda=0.02, batch_size=512, data_size=10_000, ema=0.999,
+                      lr_decay=0.3),
+    },
+}
+
+
 # --- the one declaration of every field ---------------------------------------------------------
 # Its label, help, allowed range or choices, the grid a widget offers and its name in links and on
 # the command line (tensorflow/playground's state.ts keeps one such list). The sidebars, the
@@ -120,8 +156,11 @@ def _ranged(name, label, widget, lo, hi, grid=(), **kw) -> Field:
 
 
 LR_HELP = "{}'s optimiser step size, on a log scale."
-# Every preset and lesson value is on these grids (the WGAN paper's 5e-5 and the divergence
-# lesson's 1.0 need the full span of learning rates).
+# 1-2-5 steps over the whole span (the WGAN paper's 5e-5, the divergence lesson's 1.0) and every
+# preset's own rate (WGAN-GP's two-time-scale 4e-3): a test keeps each preset on its grid.
+LR_GRID = tuple(sorted({*_grid_125(1e-5, 1.0),
+                        *(p[f] for by in PRESETS.values() for p in by.values()
+                          for f in ("lr_g", "lr_d") if f in p)}))
 FIELDS: dict[str, Field] = {f.name: f for f in [
     Field("variant", "variant", "", choices=tuple(VARIANTS)),
     Field("target", "target", ""),
@@ -139,9 +178,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in [
           choices=("relu", "leaky_relu", "silu", "elu", "tanh")),
     Field("g_opt", "G optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
     Field("d_opt", "D optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
-    _ranged("lr_g", "G learning rate", "grid", 1e-5, 1.0, _grid_125(1e-5, 1.0),
+    _ranged("lr_g", "G learning rate", "grid", 1e-5, 1.0, LR_GRID,
             group="Training", help=LR_HELP.format("G")),
-    _ranged("lr_d", "D learning rate", "grid", 1e-5, 1.0, _grid_125(1e-5, 1.0),
+    _ranged("lr_d", "D learning rate", "grid", 1e-5, 1.0, LR_GRID,
             group="Training", help="D's (critic's) step size; a larger one than G's is the "
                                    "two-time-scale rule (TTUR)."),
     _ranged("beta1", "Adam β₁", "", 0.0, 0.999),
@@ -263,42 +302,6 @@ def from_json(text: str) -> TrainConfig:
     if not isinstance(data, dict):
         raise ConfigError(["the JSON must be an object of settings"])
     return make(**data)
-
-
-# --- presets ------------------------------------------------------------------------------------
-# "paper": the published settings. "tuned": measured here on the built-in targets
-# (bench/quality.py); see README for the table behind them.
-PRESETS: dict[str, dict[str, dict]] = {
-    "gan": {
-        "paper": dict(g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999,
-                      d_steps=1, g_loss="non-saturating"),
-        # β₁ = 0 and a decaying lr gave the lowest W1 on bimodal (0.12 vs 0.19 for the
-        # constant-lr default); a two-time-scale lr made vanilla D win and collapse modes.
-        # Batch 512 beat 256 on all five targets at 6000 steps (mixture 0.090 vs 0.121).
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.999,
-                      d_steps=1, g_loss="non-saturating", batch_size=512, data_size=10_000,
-                      ema=0.999, lr_decay=0.1),
-    },
-    "wgan": {
-        "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5,
-                      clip=0.01),
-        # c = 0.1 lets the critic bend; lr 1e-3 decaying to 1e-4 settles it (W1 0.09 on bimodal).
-        "tuned": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-3, lr_d=1e-3, d_steps=5,
-                      clip=0.1, data_size=10_000, ema=0.999, lr_decay=0.1),
-    },
-    "wgan-gp": {
-        "paper": dict(g_opt="adam", d_opt="adam", lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
-                      d_steps=5, gp_lambda=10.0),
-        # Critic 4× faster than G (TTUR) and batch 512 took bimodal from W1 0.20 to 0.06: the
-        # critic's estimate needs less noise. Then, median W1 on mixture over 16 seeds × 6000
-        # steps: β₁ 0.5 → 0 0.065 → 0.054; lr decay to 30 % rather than 10 % 0.049; λ 0.1 → 0.02
-        # 0.041 (the authors' own 1-D toy uses 0.1; λ = 1 doubled W1, and the paper's 10
-        # oscillates). lr 2e-3/8e-3 and n_critic 3 were worse.
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=4e-3, beta1=0.0, beta2=0.9,
-                      d_steps=5, gp_lambda=0.02, batch_size=512, data_size=10_000, ema=0.999,
-                      lr_decay=0.3),
-    },
-}
 
 
 # What a preset sets: the whole optimisation recipe (a field it does not name goes back to the

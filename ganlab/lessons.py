@@ -1,4 +1,5 @@
-"""Lesson presets that reliably show a known failure, and the seed material's experiments."""
+"""Lesson presets that reliably show a known failure, and the "experiments to try" of the blog
+post this app grew from (its in-browser "1D GAN Training Playground")."""
 
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ LESSONS: dict[str, Lesson] = {
 
 @dataclass(frozen=True)
 class Experiment:
-    """One of the seed material's "experiments to try": a question and the settings that ask it."""
+    """One of the playground post's "experiments to try": a question and the settings it takes."""
 
     key: str
     title: str

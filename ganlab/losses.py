@@ -12,7 +12,7 @@ from torch.nn import functional as F
 # --- losses, per seed: scores (K, ·, 1) -> (loss (K,), ∂loss/∂scores) -------------------------
 # The D/critic losses take the B real scores then the B fake ones in one tensor, with `sides`
 # (1, 2B, 1) holding −1 for real and +1 for fake. Vanilla losses are *summed* BCE over the real
-# and fake halves (the convention of the blog post this app grew from): at D ≡ ½ the D loss is
+# and fake halves (the convention of the "1D GAN Training Playground" post): at D ≡ ½ the D loss is
 # 2·log 2, the non-saturating G loss log 2, the saturating one −log 2. Gradients are written out
 # by hand (the engine keeps no autograd graph); tests check them against autograd.
 

@@ -121,6 +121,8 @@ def _decoding(seed: int, points: int) -> None:
             st.error("Can't train with these settings: " + "; ".join(exc.problems))
             return
         run = train_with_progress(cfg, "a gan with latent dimension 8")
+        if run is None:  # refused by the work limit, which said why
+            return
         st.session_state[KEY + "run"] = run_label(run)  # select it after the rerun
         st.rerun()
     runs: dict[str, object] = {}
@@ -160,12 +162,12 @@ def _decoding(seed: int, points: int) -> None:
                "29 % inside at any large d, and the band keeps thinning (table above at d = 512 "
                f"or 4096); this app's G stops at latent {RANGES['latent_dim'][1]}, so the "
                "large-d effect is shown in latent space above.")
-    # The one per-variant fact here, until the variant carries this label itself.
-    critic = run.variant.d_name == "critic"
-    title = "critic f(G(z(t)))" if critic else "D(G(z(t))) (probability 'real')"
+    v = run.variant
+    title = f"{v.d_name} {v.d_symbol}(G(z(t)))" + (" (probability 'real')" if v.probability
+                                                  else "")
     st.altair_chart(charts.critic_chart(charts.path_frame(
         t, {m: score[s] for m, s in split.items()}, "score"), title), width="stretch")
-    st.caption(f"What the {run.variant.d_name} says along the same paths. A well-trained "
+    st.caption(f"What the {v.d_name} says along the same paths. A well-trained "
                "vanilla D sits near ½ everywhere G puts mass; dips mark regions it finds fake.")
 
 

@@ -171,8 +171,9 @@ def _learned_map(target: Target) -> None:
         except ConfigError as exc:
             st.error("Can't train with these settings: " + "; ".join(exc.problems))
             return
-        train_with_progress(cfg, f"{variant} with latent dimension 1")
-        st.rerun()  # from the top, so the comparison table above includes the new generator
+        if train_with_progress(cfg, f"{variant} with latent dimension 1") is not None:
+            st.rerun()  # from the top, so the comparison table above includes the new generator
+        return  # refused by the work limit, which said why
     run = runs[-1]  # the most recently used
     cfg = run.cfg
     z = sampling.latent_quantiles(cfg.latent)  # equally likely points: the distance below ≈ W1
