@@ -4,18 +4,42 @@ import streamlit as st
 
 # (file, title in the sidebar, URL path — shareable links use it, so keep it stable, one line)
 PAGES = [
-    ("pages/1_Vanilla_GAN.py", "Vanilla GAN", "Vanilla_GAN",
-     "the original game: binary cross-entropy, saturating vs non-saturating loss, mode collapse."),
-    ("pages/2_WGAN.py", "WGAN", "WGAN",
-     "a critic that estimates the Wasserstein distance, kept Lipschitz by clipping its weights."),
-    ("pages/3_WGAN-GP.py", "WGAN-GP", "WGAN-GP",
-     "the same critic kept Lipschitz by a gradient penalty instead of clipping."),
-    ("pages/4_Inverse_transform.py", "Inverse-transform sampling", "Inverse_transform",
-     "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn."),
-    ("pages/5_Slerp_vs_lerp.py", "Slerp vs lerp", "Slerp_vs_lerp",
-     "why straight lines cut through the empty middle of a high-dimensional Gaussian."),
-    ("pages/6_Compare.py", "Compare", "Compare",
-     "all three variants on the same target, seeds and budget: who wins, and why."),
+    (
+        "pages/1_Vanilla_GAN.py",
+        "Vanilla GAN",
+        "Vanilla_GAN",
+        "the original game: binary cross-entropy, saturating vs non-saturating loss, mode collapse.",
+    ),
+    (
+        "pages/2_WGAN.py",
+        "WGAN",
+        "WGAN",
+        "a critic that estimates the Wasserstein distance, kept Lipschitz by clipping its weights.",
+    ),
+    (
+        "pages/3_WGAN-GP.py",
+        "WGAN-GP",
+        "WGAN-GP",
+        "the same critic kept Lipschitz by a gradient penalty instead of clipping.",
+    ),
+    (
+        "pages/4_Inverse_transform.py",
+        "Inverse-transform sampling",
+        "Inverse_transform",
+        "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn.",
+    ),
+    (
+        "pages/5_Slerp_vs_lerp.py",
+        "Slerp vs lerp",
+        "Slerp_vs_lerp",
+        "why straight lines cut through the empty middle of a high-dimensional Gaussian.",
+    ),
+    (
+        "pages/6_Compare.py",
+        "Compare",
+        "Compare",
+        "all three variants on the same target, seeds and budget: who wins, and why.",
+    ),
 ]
 
 

@@ -47,8 +47,9 @@ def _ranged(name: str):
             noun = "a whole number" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
         if not (lo <= value <= hi) or (kind is float and not math.isfinite(value)):
-            raise argparse.ArgumentTypeError(f"{text} is outside the allowed range {fmt(lo)} … "
-                                             f"{fmt(hi)}")
+            raise argparse.ArgumentTypeError(
+                f"{text} is outside the allowed range {fmt(lo)} … {fmt(hi)}"
+            )
         return value
 
     return parse
@@ -66,10 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ganlab", description="Train small GANs on 1-D targets, headless.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = sub.add_parser("train", help="train one or more variants and report distances")
-    train.add_argument("--variant", default="all",
-                       help=f"one of {', '.join(VARIANTS)}, a comma-separated list, or all")
-    train.add_argument("--preset", default="tuned", choices=["paper", "tuned", "none"],
-                       help="start from a variant's preset (flags given explicitly win)")
+    train.add_argument(
+        "--variant",
+        default="all",
+        help=f"one of {', '.join(VARIANTS)}, a comma-separated list, or all",
+    )
+    train.add_argument(
+        "--preset",
+        default="tuned",
+        choices=["paper", "tuned", "none"],
+        help="start from a variant's preset (flags given explicitly win)",
+    )
     where = train.add_mutually_exclusive_group()
     where.add_argument("--target", choices=list(targets.TARGETS), help="a built-in target")
     where.add_argument("--mixture", metavar="W:MEAN:STD,...", help="a custom Gaussian mixture")
@@ -80,17 +88,31 @@ def build_parser() -> argparse.ArgumentParser:
         field = FIELDS[f.name]
         what = f"{field.label}" + (f": {field.help}" if field.help else "")
         if f.name in CHOICES:
-            train.add_argument(field.flag, choices=CHOICES[f.name], default=None,
-                               help=f"{what} (default {f.default})")
+            train.add_argument(
+                field.flag,
+                choices=CHOICES[f.name],
+                default=None,
+                help=f"{what} (default {f.default})",
+            )
         elif f.name in RANGES:
             lo, hi = RANGES[f.name]
-            train.add_argument(field.flag, type=_ranged(f.name), default=None,
-                               help=f"{what}; {fmt(lo)} … {fmt(hi)} (default {f.default})")
+            train.add_argument(
+                field.flag,
+                type=_ranged(f.name),
+                default=None,
+                help=f"{what}; {fmt(lo)} … {fmt(hi)} (default {f.default})",
+            )
         else:
-            train.add_argument(field.flag, type=_bool, default=None,
-                               help=f"{what} (default {fmt(f.default)})")
-    train.add_argument("--seeds", type=_ranged("n_seeds"), dest="n_seeds_alias", default=None,
-                       help="number of seeds K (same as --n-seeds); seeds are seed … seed+K−1")
+            train.add_argument(
+                field.flag, type=_bool, default=None, help=f"{what} (default {fmt(f.default)})"
+            )
+    train.add_argument(
+        "--seeds",
+        type=_ranged("n_seeds"),
+        dest="n_seeds_alias",
+        default=None,
+        help="number of seeds K (same as --n-seeds); seeds are seed … seed+K−1",
+    )
     train.add_argument("--json", action="store_true", help="print one JSON object {runs: [...]}")
     train.add_argument("--csv", type=Path, metavar="PATH", help="write the per-seed table here")
     return parser
@@ -130,8 +152,11 @@ def configs_from_args(args) -> list[TrainConfig]:
     twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
     if twice:
         raise ConfigError([f"--variant: '{twice[0]}' is named twice"])
-    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig)
-             if f.name not in SKIP and getattr(args, f.name) is not None}
+    given = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(TrainConfig)
+        if f.name not in SKIP and getattr(args, f.name) is not None
+    }
     if args.n_seeds_alias is not None:
         given["n_seeds"] = args.n_seeds_alias
     target = _target(args)
@@ -167,12 +192,22 @@ def train(args) -> int:
         run = Run(cfg)
         run.advance()
         seeds = run.seed_metrics()
-        runs.append({"variant": cfg.variant, "config": cfg.to_dict(), "step": run.step,
-                     "wall_s": run.wall_s, "steps_per_s": run.step / max(run.wall_s, 1e-9),
-                     "seeds": seeds})
+        runs.append(
+            {
+                "variant": cfg.variant,
+                "config": cfg.to_dict(),
+                "step": run.step,
+                "wall_s": run.wall_s,
+                "steps_per_s": run.step / max(run.wall_s, 1e-9),
+                "seeds": seeds,
+            }
+        )
         if not args.json:
-            print(f"trained {VARIANTS[cfg.variant].label}: {run.step:,} steps × {cfg.n_seeds} "
-                  f"seed(s) in {report.number(run.wall_s)} s", file=sys.stderr)
+            print(
+                f"trained {VARIANTS[cfg.variant].label}: {run.step:,} steps × {cfg.n_seeds} "
+                f"seed(s) in {report.number(run.wall_s)} s",
+                file=sys.stderr,
+            )
             message = divergence_message(cfg.seeds, run.diverged_at)
             if message:
                 print(f"{VARIANTS[cfg.variant].label}: {message}", file=sys.stderr)
@@ -185,10 +220,10 @@ def train(args) -> int:
     else:
         table = report.measured(
             {r["variant"]: r["seeds"] for r in runs},
-            {r["variant"]: {**r, "steps": r["config"]["steps"]} for r in runs})
+            {r["variant"]: {**r, "steps": r["config"]["steps"]} for r in runs},
+        )
         labels = {v: VARIANTS[v].label for v in table["column"]}
-        print(f"target: {cfgs[0].target.name} — median [min–max] over {cfgs[0].n_seeds} "
-              "seed(s)")
+        print(f"target: {cfgs[0].target.name} — median [min–max] over {cfgs[0].n_seeds} seed(s)")
         print(report.display(table, labels).to_string())
     return 0
 

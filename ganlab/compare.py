@@ -44,13 +44,16 @@ def _fields(knobs: dict, variant: str, preset: str) -> dict:
     if "lr" in knobs:
         base = PRESETS[variant][preset]
         lr_g, lr_d = base.get("lr_g", TrainConfig.lr_g), base.get("lr_d", TrainConfig.lr_d)
-        out |= {"lr_g": knobs["lr"],
-                "lr_d": lr_d if knobs["lr"] == lr_g else knobs["lr"] * lr_d / lr_g}
+        out |= {
+            "lr_g": knobs["lr"],
+            "lr_d": lr_d if knobs["lr"] == lr_g else knobs["lr"] * lr_d / lr_g,
+        }
     return out
 
 
-def build(target: Target | str, n_seeds: int, steps: int, seed: int,
-          choices: dict[str, dict]) -> dict[str, TrainConfig]:
+def build(
+    target: Target | str, n_seeds: int, steps: int, seed: int, choices: dict[str, dict]
+) -> dict[str, TrainConfig]:
     """One config per variant: the preset, then its knobs, then any `extra` fields (from a loaded
     file), all on the same target, seeds and budget. choices[v] = {"preset", "knobs", "extra"}.
     Raises ConfigError listing every problem, each naming its variant."""
@@ -58,8 +61,14 @@ def build(target: Target | str, n_seeds: int, steps: int, seed: int,
     for v in ORDER:
         c = choices.get(v, {})
         chosen = c.get("preset", DEFAULTS["preset"])
-        fields = {**_fields(c.get("knobs", {}), v, chosen), **c.get("extra", {}),
-                  "target": target, "n_seeds": n_seeds, "steps": steps, "seed": seed}
+        fields = {
+            **_fields(c.get("knobs", {}), v, chosen),
+            **c.get("extra", {}),
+            "target": target,
+            "n_seeds": n_seeds,
+            "steps": steps,
+            "seed": seed,
+        }
         try:
             out[v] = config.preset(v, chosen, **fields)
         except ConfigError as exc:
@@ -77,8 +86,14 @@ def default_configs(**shared) -> dict[str, TrainConfig]:
 # --- saving and loading ---------------------------------------------------------------------------
 def to_json(cfgs: dict[str, TrainConfig], presets: dict[str, str] | None = None) -> str:
     """Every setting of every variant, readable and loadable by `from_json`."""
-    return json.dumps({"format": FORMAT, "presets": presets or {},
-                       "configs": {v: cfgs[v].to_dict() for v in ORDER}}, indent=2)
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "presets": presets or {},
+            "configs": {v: cfgs[v].to_dict() for v in ORDER},
+        },
+        indent=2,
+    )
 
 
 def from_json(text: str) -> tuple[dict, dict[str, dict]]:
@@ -90,8 +105,14 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
     except json.JSONDecodeError as exc:
         raise ConfigError([f"not valid JSON ({exc.msg} at line {exc.lineno})"]) from None
     if not isinstance(data, dict) or not isinstance(data.get("configs"), dict):
-        hint = (" — this looks like one run's settings; a comparison file holds 'configs' for "
-                + ", ".join(ORDER)) if isinstance(data, dict) and "variant" in data else ""
+        hint = (
+            (
+                " — this looks like one run's settings; a comparison file holds 'configs' for "
+                + ", ".join(ORDER)
+            )
+            if isinstance(data, dict) and "variant" in data
+            else ""
+        )
         raise ConfigError([f"not a saved comparison: expected an object with 'configs'{hint}"])
     problems, cfgs = [], {}
     missing = [v for v in ORDER if v not in data["configs"]]
@@ -113,8 +134,10 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
             values = {v: getattr(c, name) for v, c in cfgs.items()}
             if len(set(values.values())) > 1:
                 said = ", ".join(f"{label(v)} {_show(x)}" for v, x in values.items())
-                problems.append(f"a comparison needs the same {config.label(name)} for every "
-                                f"variant (got {said})")
+                problems.append(
+                    f"a comparison needs the same {config.label(name)} for every "
+                    f"variant (got {said})"
+                )
     if problems:
         raise ConfigError(problems)
     first = cfgs[ORDER[0]]
@@ -133,12 +156,14 @@ def choice_of(cfg: TrainConfig) -> dict:
     best = None
     for name in PRESETS[cfg.variant]:
         try:
-            base = config.preset(cfg.variant, name, **_fields(values, cfg.variant, name),
-                                 **shared)
+            base = config.preset(cfg.variant, name, **_fields(values, cfg.variant, name), **shared)
         except ConfigError:  # e.g. this preset's D/G lr ratio takes lr_d out of range
             continue
-        extra = {f: getattr(cfg, f) for f in cfg.to_dict()
-                 if f != "target" and getattr(cfg, f) != getattr(base, f)}
+        extra = {
+            f: getattr(cfg, f)
+            for f in cfg.to_dict()
+            if f != "target" and getattr(cfg, f) != getattr(base, f)
+        }
         if best is None or len(extra) < len(best["extra"]):
             best = {"preset": name, "knobs": values, "extra": extra}
     return best
@@ -159,8 +184,9 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
     n_modes = max((s.get("n_modes", 0) for ss in seeds.values() for s in ss), default=0)
     w1 = {v: metrics.summarize([s.get("w1", np.nan) for s in ss]) for v, ss in seeds.items()}
     if n_modes > 1:
-        covered = {v: sum(s.get("modes_covered", -1) == n_modes for s in ss)
-                   for v, ss in seeds.items()}
+        covered = {
+            v: sum(s.get("modes_covered", -1) == n_modes for s in ss) for v, ss in seeds.items()
+        }
         order = sorted(seeds, key=lambda v: (-covered[v] / len(seeds[v]), _key(w1[v])))
         modes = "both modes" if n_modes == 2 else f"all {n_modes} modes"
         first, *rest = order
@@ -179,8 +205,9 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
         head, *tail = ranked
         text = f"Closest to the target by median W1: {label(head)} ({number(w1[head]['median'])})"
         if tail:
-            text += ", then " + " and ".join(f"{label(v)} ({number(w1[v]['median'])})"
-                                             for v in tail)
+            text += ", then " + " and ".join(
+                f"{label(v)} ({number(w1[v]['median'])})" for v in tail
+            )
         if tail and w1[tail[0]]["lo"] <= w1[head]["hi"]:
             text += f" — {label(head)} and {label(tail[0])} overlap across seeds"
         if floor_w1 is not None and w1[head]["median"] <= 1.5 * floor_w1:
@@ -189,8 +216,9 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
     for v, ss in seeds.items():
         bad = [s["diverged_at"] for s in ss if s.get("diverged")]
         if bad:
-            parts.append(f"{label(v)} diverged in {_ratio(len(bad), len(ss))} "
-                         f"(first at step {min(bad):,}).")
+            parts.append(
+                f"{label(v)} diverged in {_ratio(len(bad), len(ss))} (first at step {min(bad):,})."
+            )
     return " ".join(parts)
 
 
@@ -219,8 +247,10 @@ def conceptual(cfgs: dict[str, TrainConfig] | None = None) -> pd.DataFrame:
             col["here: steps per G step"] = f"{c.d_steps}"
             col["here: optimizer, learning rate"] = f"{c.d_opt} {c.lr_d:g}"
             col["here: constraint"] = ", ".join(
-                f"{config.label(k)} {config.fmt(getattr(c, k))}" for k in var.knobs
-                if k != "d_steps")
+                f"{config.label(k)} {config.fmt(getattr(c, k))}"
+                for k in var.knobs
+                if k != "d_steps"
+            )
         rows[var.label] = col
     return pd.DataFrame(rows)
 

@@ -83,33 +83,79 @@ class TrainConfig:
 # (bench/quality.py); see README for the table behind them.
 PRESETS: dict[str, dict[str, dict]] = {
     "gan": {
-        "paper": dict(g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999,
-                      d_steps=1, g_loss="non-saturating"),
+        "paper": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=2e-4,
+            lr_d=2e-4,
+            beta1=0.5,
+            beta2=0.999,
+            d_steps=1,
+            g_loss="non-saturating",
+        ),
         # β₁ = 0 and a decaying lr gave the lowest W1 on bimodal (0.12 vs 0.19 for the
         # constant-lr default); a two-time-scale lr made vanilla D win and collapse modes.
         # Batch 512 beat 256 on all five targets at 6000 steps (mixture 0.090 vs 0.121).
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.999,
-                      d_steps=1, g_loss="non-saturating", batch_size=512, data_size=10_000,
-                      ema=0.999, lr_decay=0.1),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            beta1=0.0,
+            beta2=0.999,
+            d_steps=1,
+            g_loss="non-saturating",
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
+        ),
     },
     "wgan": {
-        "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5,
-                      clip=0.01),
+        "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5, clip=0.01),
         # c = 0.1 lets the critic bend; lr 1e-3 decaying to 1e-4 settles it (W1 0.09 on bimodal).
-        "tuned": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-3, lr_d=1e-3, d_steps=5,
-                      clip=0.1, data_size=10_000, ema=0.999, lr_decay=0.1),
+        "tuned": dict(
+            g_opt="rmsprop",
+            d_opt="rmsprop",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            d_steps=5,
+            clip=0.1,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
+        ),
     },
     "wgan-gp": {
-        "paper": dict(g_opt="adam", d_opt="adam", lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9,
-                      d_steps=5, gp_lambda=10.0),
+        "paper": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-4,
+            lr_d=1e-4,
+            beta1=0.5,
+            beta2=0.9,
+            d_steps=5,
+            gp_lambda=10.0,
+        ),
         # Critic 4× faster than G (TTUR) and batch 512 took bimodal from W1 0.20 to 0.06: the
         # critic's estimate needs less noise. Then, median W1 on mixture over 16 seeds × 6000
         # steps: β₁ 0.5 → 0 0.065 → 0.054; lr decay to 30 % rather than 10 % 0.049; λ 0.1 → 0.02
         # 0.041 (the authors' own 1-D toy uses 0.1; λ = 1 doubled W1, and the paper's 10
         # oscillates). lr 2e-3/8e-3 and n_critic 3 were worse.
-        "tuned": dict(g_opt="adam", d_opt="adam", lr_g=1e-3, lr_d=4e-3, beta1=0.0, beta2=0.9,
-                      d_steps=5, gp_lambda=0.02, batch_size=512, data_size=10_000, ema=0.999,
-                      lr_decay=0.3),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=4e-3,
+            beta1=0.0,
+            beta2=0.9,
+            d_steps=5,
+            gp_lambda=0.02,
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.3,
+        ),
     },
 }
 
@@ -158,63 +204,160 @@ def _ranged(name, label, widget, lo, hi, grid=(), **kw) -> Field:
 LR_HELP = "{}'s optimiser step size, on a log scale."
 # 1-2-5 steps over the whole span (the WGAN paper's 5e-5, the divergence lesson's 1.0) and every
 # preset's own rate (WGAN-GP's two-time-scale 4e-3): a test keeps each preset on its grid.
-LR_GRID = tuple(sorted({*_grid_125(1e-5, 1.0),
-                        *(p[f] for by in PRESETS.values() for p in by.values()
-                          for f in ("lr_g", "lr_d") if f in p)}))
-FIELDS: dict[str, Field] = {f.name: f for f in [
-    Field("variant", "variant", "", choices=tuple(VARIANTS)),
-    Field("target", "target", ""),
-    _ranged("data_size", "data set size", "grid", 256, 10_000,
-            (256, 512, 1024, 2048, 4096, 8192, 10_000), group="Data"),
-    _ranged("batch_size", "batch size", "grid", 32, 512, (32, 64, 128, 256, 512), group="Data"),
-    _ranged("latent_dim", "latent dimension", "slider", 1, 32, group="Networks"),
-    _ranged("g_layers", "G layers", "slider", 1, 4, group="Networks"),
-    _ranged("g_width", "G width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
-    _ranged("d_layers", "D layers", "slider", 1, 4, group="Networks"),
-    _ranged("d_width", "D width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
-    Field("latent", "latent distribution", "radio", group="More", choices=("normal", "uniform")),
-    # ganlab.nets.ACTIVATIONS implements each (a test holds the two together).
-    Field("activation", "activation", "radio", group="More",
-          choices=("relu", "leaky_relu", "silu", "elu", "tanh")),
-    Field("g_opt", "G optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
-    Field("d_opt", "D optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
-    _ranged("lr_g", "G learning rate", "grid", 1e-5, 1.0, LR_GRID,
-            group="Training", help=LR_HELP.format("G")),
-    _ranged("lr_d", "D learning rate", "grid", 1e-5, 1.0, LR_GRID,
-            group="Training", help="D's (critic's) step size; a larger one than G's is the "
-                                   "two-time-scale rule (TTUR)."),
-    _ranged("beta1", "Adam β₁", "", 0.0, 0.999),
-    _ranged("beta2", "Adam β₂", "", 0.0, 0.9999),
-    _ranged("d_steps", "D steps per G step", "slider", 1, 10),
-    Field("g_loss", "G loss", "radio", url="loss",
-          choices=tuple(dict.fromkeys(g for v in VARIANTS.values() if len(v.g_losses) > 1
-                                      for g in v.g_losses)),
-          help="saturating = the original minimax log(1 − D(G(z))); non-saturating = "
-               "−log D(G(z))."),
-    _ranged("clip", "clip value c", "grid", 1e-4, 10.0,
+LR_GRID = tuple(
+    sorted(
+        {
+            *_grid_125(1e-5, 1.0),
+            *(
+                p[f]
+                for by in PRESETS.values()
+                for p in by.values()
+                for f in ("lr_g", "lr_d")
+                if f in p
+            ),
+        }
+    )
+)
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in [
+        Field("variant", "variant", "", choices=tuple(VARIANTS)),
+        Field("target", "target", ""),
+        _ranged(
+            "data_size",
+            "data set size",
+            "grid",
+            256,
+            10_000,
+            (256, 512, 1024, 2048, 4096, 8192, 10_000),
+            group="Data",
+        ),
+        _ranged("batch_size", "batch size", "grid", 32, 512, (32, 64, 128, 256, 512), group="Data"),
+        _ranged("latent_dim", "latent dimension", "slider", 1, 32, group="Networks"),
+        _ranged("g_layers", "G layers", "slider", 1, 4, group="Networks"),
+        _ranged("g_width", "G width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
+        _ranged("d_layers", "D layers", "slider", 1, 4, group="Networks"),
+        _ranged("d_width", "D width", "grid", 8, 128, (8, 16, 32, 64, 128), group="Networks"),
+        Field(
+            "latent", "latent distribution", "radio", group="More", choices=("normal", "uniform")
+        ),
+        # ganlab.nets.ACTIVATIONS implements each (a test holds the two together).
+        Field(
+            "activation",
+            "activation",
+            "radio",
+            group="More",
+            choices=("relu", "leaky_relu", "silu", "elu", "tanh"),
+        ),
+        Field("g_opt", "G optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
+        Field("d_opt", "D optimizer", "select", group="More", choices=("adam", "rmsprop", "sgd")),
+        _ranged(
+            "lr_g",
+            "G learning rate",
+            "grid",
+            1e-5,
+            1.0,
+            LR_GRID,
+            group="Training",
+            help=LR_HELP.format("G"),
+        ),
+        _ranged(
+            "lr_d",
+            "D learning rate",
+            "grid",
+            1e-5,
+            1.0,
+            LR_GRID,
+            group="Training",
+            help="D's (critic's) step size; a larger one than G's is the "
+            "two-time-scale rule (TTUR).",
+        ),
+        _ranged("beta1", "Adam β₁", "", 0.0, 0.999),
+        _ranged("beta2", "Adam β₂", "", 0.0, 0.9999),
+        _ranged("d_steps", "D steps per G step", "slider", 1, 10),
+        Field(
+            "g_loss",
+            "G loss",
+            "radio",
+            url="loss",
+            choices=tuple(
+                dict.fromkeys(
+                    g for v in VARIANTS.values() if len(v.g_losses) > 1 for g in v.g_losses
+                )
+            ),
+            help="saturating = the original minimax log(1 − D(G(z))); non-saturating = "
+            "−log D(G(z)).",
+        ),
+        _ranged(
+            "clip",
+            "clip value c",
+            "grid",
+            1e-4,
+            10.0,
             (1e-4, 1e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10),
-            help="WGAN clamps every critic weight to [−c, c] after each critic step."),
-    _ranged("gp_lambda", "λ", "grid", 0.0, 100.0,
-            (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100), url="lambda",
-            help="Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy "
-                 "0.1."),
-    _ranged("ema", "EMA decay", "grid", 0.0, 0.9999, (0.0, 0.9, 0.99, 0.999, 0.9999),
+            help="WGAN clamps every critic weight to [−c, c] after each critic step.",
+        ),
+        _ranged(
+            "gp_lambda",
+            "λ",
+            "grid",
+            0.0,
+            100.0,
+            (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100),
+            url="lambda",
+            help="Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy 0.1.",
+        ),
+        _ranged(
+            "ema",
+            "EMA decay",
+            "grid",
+            0.0,
+            0.9999,
+            (0.0, 0.9, 0.99, 0.999, 0.9999),
             group="More",
             help="Sample from an exponential moving average of G's weights (0 = off). It warms "
-                 "up: after t steps the decay is at most (1 + t)/(10 + t), so in a 6 000-step "
-                 "run any value above 0.9985 acts the same."),
-    _ranged("lr_decay", "final learning-rate fraction", "grid", 0.0, 1.0,
-            (0.0, 0.1, 0.3, 0.5, 1.0), group="More",
-            help="The learning rate falls linearly to this fraction by the end (1 = constant)."),
-    Field("standardize", "standardize the data for the networks", "toggle", group="More",
-          help="D sees (x − m)/s and G outputs m + s·g, with m, s from the training data."),
-    _ranged("steps", "steps", "number", 1, 1_000_000, group="Run", step=500,
-            help="Generator updates in the budget. A new budget means a new run."),
-    _ranged("seed", "seed", "number", 0, 2**31 - 1, group="Run"),
-    _ranged("n_seeds", "number of seeds", "slider", 1, 32, group="Run",
-            help="Seeds train together as one batched program; charts show the median and "
-                 "range."),
-]}
+            "up: after t steps the decay is at most (1 + t)/(10 + t), so in a 6 000-step "
+            "run any value above 0.9985 acts the same.",
+        ),
+        _ranged(
+            "lr_decay",
+            "final learning-rate fraction",
+            "grid",
+            0.0,
+            1.0,
+            (0.0, 0.1, 0.3, 0.5, 1.0),
+            group="More",
+            help="The learning rate falls linearly to this fraction by the end (1 = constant).",
+        ),
+        Field(
+            "standardize",
+            "standardize the data for the networks",
+            "toggle",
+            group="More",
+            help="D sees (x − m)/s and G outputs m + s·g, with m, s from the training data.",
+        ),
+        _ranged(
+            "steps",
+            "steps",
+            "number",
+            1,
+            1_000_000,
+            group="Run",
+            step=500,
+            help="Generator updates in the budget. A new budget means a new run.",
+        ),
+        _ranged("seed", "seed", "number", 0, 2**31 - 1, group="Run"),
+        _ranged(
+            "n_seeds",
+            "number of seeds",
+            "slider",
+            1,
+            32,
+            group="Run",
+            help="Seeds train together as one batched program; charts show the median and range.",
+        ),
+    ]
+}
 RANGES: dict[str, tuple[float, float]] = {n: f.range for n, f in FIELDS.items() if f.range}
 CHOICES: dict[str, tuple[str, ...]] = {n: f.choices for n, f in FIELDS.items() if f.choices}
 INTEGER_FIELDS = {f.name for f in dataclasses.fields(TrainConfig) if f.type == "int"}
@@ -307,8 +450,20 @@ def from_json(text: str) -> TrainConfig:
 # What a preset sets: the whole optimisation recipe (a field it does not name goes back to the
 # TrainConfig default, so "paper" after "tuned" drops the EMA), plus the data sizes it was
 # measured with when it names them. Target, networks, seeds and budget stay the user's.
-RECIPE = ("g_opt", "d_opt", "lr_g", "lr_d", "beta1", "beta2", "d_steps", "g_loss", "clip",
-          "gp_lambda", "ema", "lr_decay")
+RECIPE = (
+    "g_opt",
+    "d_opt",
+    "lr_g",
+    "lr_d",
+    "beta1",
+    "beta2",
+    "d_steps",
+    "g_loss",
+    "clip",
+    "gp_lambda",
+    "ema",
+    "lr_decay",
+)
 MEASURED_WITH = ("batch_size", "data_size")
 
 

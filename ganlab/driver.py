@@ -20,8 +20,12 @@ def steps_in(run: Run, seconds: float) -> int:
     return max(1, int(run.step / run.wall_s * seconds))
 
 
-def train(runs: Sequence[Run], seconds: float | None = None, lockstep: bool = False,
-          slice_s: float = SLICE_S) -> Iterator[None]:
+def train(
+    runs: Sequence[Run],
+    seconds: float | None = None,
+    lockstep: bool = False,
+    slice_s: float = SLICE_S,
+) -> Iterator[None]:
     """Advance the unfinished runs for about `seconds` (None: to the end of their budgets), one
     slice of about slice_s at a time, yielding after each. In lockstep every slice brings the
     runs to one common step, so a stopped comparison holds every variant at the same step; a

@@ -19,8 +19,9 @@ def _prepare(z1, z2, t):
     """Broadcast to (*batch, T, d) pieces; the returned flag says whether t was a scalar."""
     z1, z2 = np.asarray(z1, dtype=float), np.asarray(z2, dtype=float)
     if z1.ndim not in (1, 2) or z2.ndim not in (1, 2) or z1.shape[-1] != z2.shape[-1]:
-        raise ValueError(f"z1 and z2 must be (d,) or (n, d) with the same d; got "
-                         f"{z1.shape} and {z2.shape}")
+        raise ValueError(
+            f"z1 and z2 must be (d,) or (n, d) with the same d; got {z1.shape} and {z2.shape}"
+        )
     t = np.asarray(t, dtype=float)
     if t.ndim > 1:
         raise ValueError(f"t must be a scalar or a 1-D array; got shape {t.shape}")
@@ -122,9 +123,13 @@ def shell_norms(d: int, n: int, seed: int = 0) -> np.ndarray:
     holds n·d of them."""
     rng = np.random.default_rng([seed, 3])
     block = max(1, _BLOCK // d)
-    return np.concatenate([np.empty(0)] + [
-        np.linalg.norm(rng.standard_normal((min(block, n - i), d)), axis=1)
-        for i in range(0, n, block)])
+    return np.concatenate(
+        [np.empty(0)]
+        + [
+            np.linalg.norm(rng.standard_normal((min(block, n - i), d)), axis=1)
+            for i in range(0, n, block)
+        ]
+    )
 
 
 def log_density(z) -> np.ndarray:
@@ -156,7 +161,7 @@ def path_stats(z1, z2, n_points: int = 21, method: str = "slerp") -> PathStats:
     block = max(1, _BLOCK // (n_points * d))
     norms, min_log = [], []
     for i in range(0, len(z1), block):
-        path = METHODS[method](z1[i:i + block], z2[i:i + block], t)  # (b, T, d)
+        path = METHODS[method](z1[i : i + block], z2[i : i + block], t)  # (b, T, d)
         norms.append(np.linalg.norm(path, axis=-1))  # (b, T)
         min_log.append(np.min(log_density(path), axis=1))
     norms = np.concatenate(norms)
@@ -217,8 +222,9 @@ def plane_picture(z1, z2, n_points: int = 101) -> pd.DataFrame:
     crosses v = 0."""
     z1, z2 = np.asarray(z1, dtype=float), np.asarray(z2, dtype=float)
     if z1.ndim != 1 or z1.shape != z2.shape:
-        raise ValueError(f"plane_picture takes one pair of (d,) vectors; got {z1.shape}, "
-                         f"{z2.shape}")
+        raise ValueError(
+            f"plane_picture takes one pair of (d,) vectors; got {z1.shape}, {z2.shape}"
+        )
     u, v = _plane_basis(z1, z2)
     t = np.linspace(0.0, 1.0, n_points)
     radius = shell(len(z1))[0]

@@ -16,6 +16,7 @@ from torch.nn import functional as F
 # 2·log 2, the non-saturating G loss log 2, the saturating one −log 2. Gradients are written out
 # by hand (the engine keeps no autograd graph); tests check them against autograd.
 
+
 def sides(b: int) -> torch.Tensor:
     """(1, 2B, 1): −1 for the B real scores, +1 for the B fake ones."""
     return torch.cat([-torch.ones(1, b, 1), torch.ones(1, b, 1)], dim=1)
@@ -59,8 +60,9 @@ G_LOSSES: dict[str, LossFn] = {
 }
 
 
-def gradient_penalty(slope: torch.Tensor, lam: float, scale: torch.Tensor | None = None,
-                     target: float = 1.0):
+def gradient_penalty(
+    slope: torch.Tensor, lam: float, scale: torch.Tensor | None = None, target: float = 1.0
+):
     """λ·E[(‖∇ₓf(x̂)‖ − target)²] per seed, from the critic's slopes f'(x̂) (K, B, 1) (inputs are
     1-D, so the norm is |f'(x̂)|). Returns the penalty (K,), the gradient norms (K, B) and
     ∂penalty/∂slope (K, B, 1)."""

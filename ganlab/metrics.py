@@ -22,6 +22,7 @@ HQ_SIGMAS = 3.0
 # A seed has collapsed when it misses a mode or its spread shrinks below this fraction.
 COLLAPSE_STD_RATIO = 0.5
 
+
 def bin_edges(target: Target, n_bins: int = JS_BINS) -> np.ndarray:
     lo, hi = target.plot_range
     return np.linspace(lo, hi, n_bins + 1)

@@ -33,15 +33,20 @@ def _silu_d2(a, h):
 ACTIVATIONS = {
     "relu": Activation(torch.relu, lambda g, a, h: aten.threshold_backward(g, h, 0.0)),
     # 0.2: the DCGAN slope
-    "leaky_relu": Activation(lambda a: F.leaky_relu(a, 0.2),
-                             lambda g, a, h: aten.leaky_relu_backward(g, a, 0.2, False)),
+    "leaky_relu": Activation(
+        lambda a: F.leaky_relu(a, 0.2), lambda g, a, h: aten.leaky_relu_backward(g, a, 0.2, False)
+    ),
     # Smooth ones: a piecewise-linear D has a piecewise-constant ∂D/∂x, which pushes every
     # generated point in one linear piece the same way and leaves boxy modes.
     "silu": Activation(F.silu, lambda g, a, h: aten.silu_backward(g, a), _silu_d2),
-    "elu": Activation(F.elu, lambda g, a, h: aten.elu_backward(g, 1.0, 1, 1, False, a),
-                      lambda a, h: torch.where(a > 0, 0.0, h + 1)),
-    "tanh": Activation(torch.tanh, lambda g, a, h: aten.tanh_backward(g, h),
-                       lambda a, h: -2 * h * (1 - h * h)),
+    "elu": Activation(
+        F.elu,
+        lambda g, a, h: aten.elu_backward(g, 1.0, 1, 1, False, a),
+        lambda a, h: torch.where(a > 0, 0.0, h + 1),
+    ),
+    "tanh": Activation(
+        torch.tanh, lambda g, a, h: aten.tanh_backward(g, h), lambda a, h: -2 * h * (1 - h * h)
+    ),
 }
 
 
@@ -51,6 +56,7 @@ ACTIVATIONS = {
 # the 1-seed run. Written this way (forward and backward) every seed's numbers are bit-identical
 # for batch sizes and widths that are multiples of 8 (every value the app offers): at other sizes
 # element-wise kernels vectorise across seed boundaries and the last bits can differ.
+
 
 def _matmul(h: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     if w.shape[1] == 1:
@@ -143,8 +149,9 @@ class BatchedMLP:
         return self.params if flat is None or flat is self.flat else self.views(flat)
 
     # --- forward and backward -------------------------------------------------------------------
-    def __call__(self, x: torch.Tensor, flat: torch.Tensor | None = None,
-                 tape: list | None = None) -> torch.Tensor:
+    def __call__(
+        self, x: torch.Tensor, flat: torch.Tensor | None = None, tape: list | None = None
+    ) -> torch.Tensor:
         """x (K, B, in) -> (K, B, out), with our weights or another flat vector (an EMA).
         With a `tape` (a list), keeps what `backward` needs."""
         params = self._params(flat)

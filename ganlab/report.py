@@ -21,37 +21,75 @@ class Row:
 ROWS = (
     Row("w1", "W1", "low", "Wasserstein-1 (earth mover's) distance to the target"),
     Row("ks", "KS statistic", "low", "Kolmogorov–Smirnov statistic against the target's CDF"),
-    Row("js", "JS divergence (bits)", "low",
+    Row(
+        "js",
+        "JS divergence (bits)",
+        "low",
         f"Jensen–Shannon divergence in bits (0 … 1), {metrics.JS_BINS} fixed bins over the "
-        "plot range"),
-    Row("energy", "energy distance", "low", "energy distance (scipy; a square root, like W1 in "
-                                            "units of x)"),
-    Row("frechet", "Fréchet (blind to shape)", "low",
-        "1-D Fréchet distance (μ−μ*)² + (σ−σ*)²: one wide bump scores ≈ 0 against two modes"),
+        "plot range",
+    ),
+    Row(
+        "energy",
+        "energy distance",
+        "low",
+        "energy distance (scipy; a square root, like W1 in units of x)",
+    ),
+    Row(
+        "frechet",
+        "Fréchet (blind to shape)",
+        "low",
+        "1-D Fréchet distance (μ−μ*)² + (σ−σ*)²: one wide bump scores ≈ 0 against two modes",
+    ),
     Row("mean", "mean", None, "mean of the generated samples"),
     Row("std", "std", None, "std of the generated samples"),
-    Row("mean_err", "|mean − target mean|", "low", "distance of the generated mean from the "
-                                                   "target's"),
-    Row("std_err", "|std − target std|", "low", "distance of the generated std from the "
-                                                "target's"),
-    Row("mode_coverage", "mode coverage", "high",
-        "Σₖ min(share of mode k, weight k): 1 = every mode at its weight"),
-    Row("modes_covered", "modes covered", "high",
-        f"modes holding ≥ {metrics.COVER_SHARE:.0%} of their weight"),
-    Row("high_quality", "high-quality share", "high",
-        f"share of samples within {metrics.HQ_SIGMAS:g} std of some mode"),
+    Row(
+        "mean_err",
+        "|mean − target mean|",
+        "low",
+        "distance of the generated mean from the target's",
+    ),
+    Row("std_err", "|std − target std|", "low", "distance of the generated std from the target's"),
+    Row(
+        "mode_coverage",
+        "mode coverage",
+        "high",
+        "Σₖ min(share of mode k, weight k): 1 = every mode at its weight",
+    ),
+    Row(
+        "modes_covered",
+        "modes covered",
+        "high",
+        f"modes holding ≥ {metrics.COVER_SHARE:.0%} of their weight",
+    ),
+    Row(
+        "high_quality",
+        "high-quality share",
+        "high",
+        f"share of samples within {metrics.HQ_SIGMAS:g} std of some mode",
+    ),
     # Each variant's losses have their own scale (BCE vs critic scores): shown, not ranked.
-    Row("d_volatility", "D / critic loss volatility", None,
-        "std of the D/critic loss over the last 200 steps, in that loss's own units"),
-    Row("g_volatility", "G loss volatility", None,
-        "std of the G loss over the last 200 steps, in that loss's own units"),
+    Row(
+        "d_volatility",
+        "D / critic loss volatility",
+        None,
+        "std of the D/critic loss over the last 200 steps, in that loss's own units",
+    ),
+    Row(
+        "g_volatility",
+        "G loss volatility",
+        None,
+        "std of the G loss over the last 200 steps, in that loss's own units",
+    ),
 )
-COUNT_ROWS = (Row("diverged", "diverged seeds", "low", "seeds whose losses or weights became "
-                                                       "NaN/inf"),
-              Row("collapsed", "collapsed seeds", "low", metrics.COLLAPSE_RULE))
-RUN_ROWS = (Row("step", "steps", None, "generator steps trained, of the budget"),
-            Row("steps_per_s", "steps/s", "high", "generator steps per second of training"),
-            Row("wall_s", "wall time (s)", "low", "seconds spent training"))
+COUNT_ROWS = (
+    Row("diverged", "diverged seeds", "low", "seeds whose losses or weights became NaN/inf"),
+    Row("collapsed", "collapsed seeds", "low", metrics.COLLAPSE_RULE),
+)
+RUN_ROWS = (
+    Row("step", "steps", None, "generator steps trained, of the budget"),
+    Row("steps_per_s", "steps/s", "high", "generator steps per second of training"),
+    Row("wall_s", "wall time (s)", "low", "seconds spent training"),
+)
 COLUMNS = ["key", "row", "column", "median", "lo", "hi", "n", "better"]
 
 
@@ -72,8 +110,9 @@ def measured(seeds: dict[str, list[dict]], runs: dict[str, dict] | None = None) 
         if not any(r.key in s for ss in seeds.values() for s in ss):
             continue  # e.g. mode rows for a target without modes
         for col, ss in seeds.items():
-            lines.append([r.key, r.label, col, *_summary([s.get(r.key, np.nan) for s in ss]),
-                          r.better])
+            lines.append(
+                [r.key, r.label, col, *_summary([s.get(r.key, np.nan) for s in ss]), r.better]
+            )
     for r in COUNT_ROWS:
         for col, ss in seeds.items():
             k = float(sum(bool(s.get(r.key)) for s in ss)) if ss else np.nan
@@ -117,9 +156,12 @@ def cell(line) -> str:
     return number(line.median)
 
 
-def display(table: pd.DataFrame, labels: dict[str, str] | None = None,
-            reference: dict[str, float] | None = None,
-            reference_label: str = "reference") -> pd.DataFrame:
+def display(
+    table: pd.DataFrame,
+    labels: dict[str, str] | None = None,
+    reference: dict[str, float] | None = None,
+    reference_label: str = "reference",
+) -> pd.DataFrame:
     """Rows × columns as text; `labels` renames columns, `reference` ({key: value}) adds a
     last column (e.g. the noise floor beside the distances)."""
     labels = labels or {}
@@ -130,19 +172,25 @@ def display(table: pd.DataFrame, labels: dict[str, str] | None = None,
     shown = pd.DataFrame.from_dict(cells, orient="index", columns=columns).fillna("—")
     if reference is not None:
         keys = dict(zip(table["row"], table["key"], strict=True))
-        shown[reference_label] = [number(reference[keys[r]]) if keys[r] in reference else ""
-                                  for r in shown.index]
+        shown[reference_label] = [
+            number(reference[keys[r]]) if keys[r] in reference else "" for r in shown.index
+        ]
     return shown
 
 
 def to_csv(table: pd.DataFrame) -> str:
     """One line per row; per column its median, min, max and count (numbers, not text)."""
-    wide = table.pivot_table(index="row", columns="column", values=["median", "lo", "hi", "n"],
-                             sort=False, dropna=False)
-    wide = wide.reindex(columns=[(s, c) for c in dict.fromkeys(table["column"])
-                                 for s in ("median", "lo", "hi", "n")])
-    wide.columns = [f"{c} {'min' if s == 'lo' else 'max' if s == 'hi' else s}"
-                    for s, c in wide.columns]
+    wide = table.pivot_table(
+        index="row", columns="column", values=["median", "lo", "hi", "n"], sort=False, dropna=False
+    )
+    wide = wide.reindex(
+        columns=[
+            (s, c) for c in dict.fromkeys(table["column"]) for s in ("median", "lo", "hi", "n")
+        ]
+    )
+    wide.columns = [
+        f"{c} {'min' if s == 'lo' else 'max' if s == 'hi' else s}" for s, c in wide.columns
+    ]
     wide.index.name = "metric"
     return wide.to_csv(float_format="%.6g")
 

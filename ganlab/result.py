@@ -53,7 +53,12 @@ def divergence_message(seeds, diverged_at) -> str | None:
         return None
     where = ", ".join(f"seed {s} at step {d:,}" for s, d in bad)
     everyone = len(bad) == len(seeds)
-    return (f"Training diverged ({where}): losses or weights became NaN/inf. "
-            + ("Every seed stopped there, so training stopped. " if everyone else
-               "Those seeds stopped there; the others go on. ")
-            + "Each keeps its last good weights. A smaller learning rate usually helps.")
+    return (
+        f"Training diverged ({where}): losses or weights became NaN/inf. "
+        + (
+            "Every seed stopped there, so training stopped. "
+            if everyone
+            else "Those seeds stopped there; the others go on. "
+        )
+        + "Each keeps its last good weights. A smaller learning rate usually helps."
+    )

@@ -125,8 +125,12 @@ def map_distance(g_of_z, z, target: Target, latent: str = "normal") -> dict:
     to_inc = float(np.mean(np.abs(g - optimal_map(target, z, latent))))
     to_dec = float(np.mean(np.abs(g - optimal_map(target, mirror(z, latent), latent))))
     closer = "increasing" if to_inc <= to_dec else "decreasing"
-    return {"to_increasing": to_inc, "to_decreasing": to_dec, "closer": closer,
-            "distance": min(to_inc, to_dec)}
+    return {
+        "to_increasing": to_inc,
+        "to_decreasing": to_dec,
+        "closer": closer,
+        "distance": min(to_inc, to_dec),
+    }
 
 
 def _best_time(draw, seed: int, repeats: int):
@@ -157,8 +161,9 @@ def sample_row(method: str, x, target: Target, seconds: float, n_made: int) -> d
     }
 
 
-def sampler_benchmark(target: Target, n: int = 20_000, seed: int = 0,
-                      repeats: int = 3) -> pd.DataFrame:
+def sampler_benchmark(
+    target: Target, n: int = 20_000, seed: int = 0, repeats: int = 3
+) -> pd.DataFrame:
     """Compare "inverse transform" (F⁻¹ of uniforms) with "library sampler" (`target.sample`).
 
     Columns: `method`; `w1` (scipy W1 to the target's quantile grid), `ks_statistic` and

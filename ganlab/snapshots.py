@@ -42,8 +42,11 @@ class Views:
 
     def latent_line(self, values) -> np.ndarray:
         """Latent points along axis 1 with the other axes at the latent's centre: (n, L)."""
-        z = np.full((len(values), self.cfg.latent_dim),
-                    0.5 if self.cfg.latent == "uniform" else 0.0, dtype=np.float32)
+        z = np.full(
+            (len(values), self.cfg.latent_dim),
+            0.5 if self.cfg.latent == "uniform" else 0.0,
+            dtype=np.float32,
+        )
         z[:, 0] = values
         return z
 
@@ -61,8 +64,9 @@ class Views:
 
     def samples(self, n: int = METRIC_SAMPLES, stream: int = 1) -> np.ndarray:
         """(K, n) generated samples from a fixed latent draw (same state ⇒ same samples)."""
-        z = np.stack([self._latent(np.random.default_rng([s, stream]), (n,))
-                      for s in self.cfg.seeds])
+        z = np.stack(
+            [self._latent(np.random.default_rng([s, stream]), (n,)) for s in self.cfg.seeds]
+        )
         with self.lock:
             return self.trainer.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
 
@@ -78,8 +82,12 @@ class Views:
     def _seed_metrics(self, n: int) -> list[dict]:
         out = []
         for i, (seed, x) in enumerate(zip(self.cfg.seeds, self.samples(n), strict=True)):
-            row = {"seed": seed, "diverged": bool(self.diverged_at[i] >= 0),
-                   "diverged_at": int(self.diverged_at[i]), "step": self.step}
+            row = {
+                "seed": seed,
+                "diverged": bool(self.diverged_at[i] >= 0),
+                "diverged_at": int(self.diverged_at[i]),
+                "step": self.step,
+            }
             if np.all(np.isfinite(x)):
                 row.update(metrics.distances(x, self.cfg.target))
             row["d_volatility"] = metrics.loss_volatility(self._vol[:, 0, i])
@@ -87,12 +95,15 @@ class Views:
             out.append(row)
         return out
 
-    def result(self, n_samples: int = EVAL_SAMPLES, n_grid: int = 200,
-               with_metrics: bool = True) -> RunResult:
+    def result(
+        self, n_samples: int = EVAL_SAMPLES, n_grid: int = 200, with_metrics: bool = True
+    ) -> RunResult:
         """A plain-data snapshot of the run now (see RunResult)."""
         if n_samples > EVAL_SAMPLES:
-            raise ValueError(f"result() draws from {EVAL_SAMPLES} fixed latents; use samples(n) "
-                             f"for more (asked for {n_samples})")
+            raise ValueError(
+                f"result() draws from {EVAL_SAMPLES} fixed latents; use samples(n) "
+                f"for more (asked for {n_samples})"
+            )
         with self.lock:
             return self._result(n_samples, n_grid, with_metrics)
 
@@ -111,14 +122,21 @@ class Views:
         g_line = t.generate(z).squeeze(-1)
         show = t.show
         return RunResult(
-            config=cfg, step=self.step, seeds=cfg.seeds,
-            diverged_at=[int(d) for d in self.diverged_at], wall_s=self.wall_s,
-            history=self.history.frame(cfg.seeds), evals=self.evals.frame(cfg.seeds),
-            x=x, samples=samples.squeeze(-1).numpy().astype(float),
-            data=self.data, d_on_x=show(out).squeeze(-1).numpy().astype(float),
+            config=cfg,
+            step=self.step,
+            seeds=cfg.seeds,
+            diverged_at=[int(d) for d in self.diverged_at],
+            wall_s=self.wall_s,
+            history=self.history.frame(cfg.seeds),
+            evals=self.evals.frame(cfg.seeds),
+            x=x,
+            samples=samples.squeeze(-1).numpy().astype(float),
+            data=self.data,
+            d_on_x=show(out).squeeze(-1).numpy().astype(float),
             grad_on_x=grad.abs().squeeze(-1).numpy().astype(float),
             d_on_samples=show(d_samples).squeeze(-1).numpy().astype(float),
-            z=z_line, g_on_z=g_line.numpy().astype(float),
+            z=z_line,
+            g_on_z=g_line.numpy().astype(float),
             d_weights=t.D.seed_params().numpy().copy(),
             seed_metrics=self.seed_metrics() if with_metrics else [],
         )

@@ -16,13 +16,20 @@ class Trainer:
     """G and D of K seeds with their optimisers (and G's EMA). Works in D's standardised units
     u = (x − m)/s; `generate` and `critic` speak data units."""
 
-    def __init__(self, cfg: TrainConfig, loc: torch.Tensor, scale: torch.Tensor,
-                 g_rngs: list[np.random.Generator], d_rngs: list[np.random.Generator]):
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        loc: torch.Tensor,
+        scale: torch.Tensor,
+        g_rngs: list[np.random.Generator],
+        d_rngs: list[np.random.Generator],
+    ):
         self.cfg = cfg
         self.variant = VARIANTS[cfg.variant]
         self.loc, self.scale = loc, scale  # (K, 1, 1) each
-        self.G = BatchedMLP(mlp_sizes(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width), g_rngs,
-                            cfg.activation)
+        self.G = BatchedMLP(
+            mlp_sizes(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width), g_rngs, cfg.activation
+        )
         self.D = BatchedMLP(mlp_sizes(1, 1, cfg.d_layers, cfg.d_width), d_rngs, cfg.activation)
         betas = (cfg.beta1, cfg.beta2)
         self.g_opt = FlatOptimizer(cfg.g_opt, self.G.flat, cfg.lr_g, betas)
@@ -76,8 +83,9 @@ class Trainer:
         if penalty is not None:
             tape = []
             slope = self.D.slope(eps * real + (1 - eps) * fake, tape)
-            gp, norms, grad = gradient_penalty(slope, getattr(self.cfg, penalty.weight),
-                                               self.scale, penalty.target_norm)
+            gp, norms, grad = gradient_penalty(
+                slope, getattr(self.cfg, penalty.weight), self.scale, penalty.target_norm
+            )
             self.D.slope_backward(tape, grad)
             loss = loss + gp
             extra += [gp, norms.mean(1)]

@@ -24,15 +24,22 @@ class Target:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return self.ppf(rng.random(n))
 
-    def pdf(self, x): raise NotImplementedError
-    def cdf(self, x): raise NotImplementedError
-    def ppf(self, u): raise NotImplementedError
+    def pdf(self, x):
+        raise NotImplementedError
+
+    def cdf(self, x):
+        raise NotImplementedError
+
+    def ppf(self, u):
+        raise NotImplementedError
 
     @property
-    def mean(self) -> float: raise NotImplementedError
+    def mean(self) -> float:
+        raise NotImplementedError
 
     @property
-    def std(self) -> float: raise NotImplementedError
+    def std(self) -> float:
+        raise NotImplementedError
 
     # --- derived ------------------------------------------------------------------------
     @property
@@ -274,28 +281,43 @@ def exponential_target(rate) -> Target:
     lo, hi = RATE_RANGE
     if rate is None or not math.isfinite(rate) or not lo <= rate <= hi:
         shown = "empty" if rate is None else f"{rate:g}"
-        raise TargetError(f"rate λ = {shown} must be between {lo:g} and {hi:g} "
-                          "(λ > 0 so that the mean 1/λ is a positive number)")
+        raise TargetError(
+            f"rate λ = {shown} must be between {lo:g} and {hi:g} "
+            "(λ > 0 so that the mean 1/λ is a positive number)"
+        )
     if math.isclose(rate, 0.5):
         return TARGETS["exponential"]
-    return ScipyTarget(f"exponential (rate {rate:g})", "expon", (("scale", 1.0 / rate),),
-                       description=f"Exponential(rate {rate:g}): mean {1 / rate:g}, long tail")
+    return ScipyTarget(
+        f"exponential (rate {rate:g})",
+        "expon",
+        (("scale", 1.0 / rate),),
+        description=f"Exponential(rate {rate:g}): mean {1 / rate:g}, long tail",
+    )
 
 
 TARGETS: dict[str, Target] = {
     "normal": ScipyTarget(
-        "normal", "norm", (("loc", 4.0), ("scale", 0.5)), "N(4, 0.5): one mode, the easy case",
+        "normal",
+        "norm",
+        (("loc", 4.0), ("scale", 0.5)),
+        "N(4, 0.5): one mode, the easy case",
         builtin=True,
     ),
     "bimodal": _builtin_mixture(
         "bimodal", [(0.5, 2.0, 0.4), (0.5, 6.0, 0.4)], "½·N(2, 0.4) + ½·N(6, 0.4): two far modes"
     ),
     "uniform": ScipyTarget(
-        "uniform", "uniform", (("loc", 2.0), ("scale", 4.0)), "U(2, 6): flat, with hard edges",
+        "uniform",
+        "uniform",
+        (("loc", 2.0), ("scale", 4.0)),
+        "U(2, 6): flat, with hard edges",
         builtin=True,
     ),
     "exponential": ScipyTarget(
-        "exponential", "expon", (("scale", 2.0),), "Exponential(rate 0.5): skewed, long tail",
+        "exponential",
+        "expon",
+        (("scale", 2.0),),
+        "Exponential(rate 0.5): skewed, long tail",
         builtin=True,
     ),
     "mixture": _builtin_mixture(

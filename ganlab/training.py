@@ -45,8 +45,9 @@ class Run(Views):
         self.cfg = cfg
         k = cfg.n_seeds
         spawned = [np.random.SeedSequence(s).spawn(len(STREAMS)) for s in cfg.seeds]
-        self._rng = {name: [np.random.default_rng(ss[i]) for ss in spawned]
-                     for i, name in enumerate(STREAMS)}
+        self._rng = {
+            name: [np.random.default_rng(ss[i]) for ss in spawned] for i, name in enumerate(STREAMS)
+        }
         self.data = np.stack([cfg.target.sample(cfg.data_size, r) for r in self._rng["data"]])
         # Standardise with each seed's own training data (never the true target): one learning
         # rate then suits targets at any location and scale.
@@ -66,8 +67,9 @@ class Run(Views):
         self.eval_every = max(1, cfg.steps // EVAL_POINTS)
         self._vol = np.full((VOL_WINDOW, 2, k), np.nan)  # ring of raw d_loss, g_loss
         self._memo = None  # (step, n, diverged) and the seed metrics then
-        self._eval_z = torch.from_numpy(np.stack([self._latent(r, (EVAL_SAMPLES,))
-                                                  for r in self._rng["eval"]]))
+        self._eval_z = torch.from_numpy(
+            np.stack([self._latent(r, (EVAL_SAMPLES,)) for r in self._rng["eval"]])
+        )
         self._grid = torch.tensor(cfg.target.quantile_grid(EVAL_SAMPLES), dtype=torch.float32)
         self._evaluate()
 
@@ -98,8 +100,9 @@ class Run(Views):
         z = np.stack([self._latent(r, (m, nd + 1, b)) for r in self._rng["noise"]], axis=2)
         eps = None
         if self.variant.penalty is not None:
-            eps = np.stack([r.random((m, nd, b, 1), dtype=np.float32)
-                            for r in self._rng["eps"]], axis=2)
+            eps = np.stack(
+                [r.random((m, nd, b, 1), dtype=np.float32) for r in self._rng["eps"]], axis=2
+            )
             eps = torch.from_numpy(eps)
         return real, torch.from_numpy(z), eps  # z: (m, nd+1, K, B, L)
 
@@ -123,11 +126,12 @@ class Run(Views):
         for i in np.flatnonzero(newly):
             first = np.flatnonzero(bad_row[:, i])
             self.diverged_at[i] = self.step + (first[0] + 1 if first.size else len(rec))
-            rec[first[0] if first.size else 0:, :, i] = np.nan
+            rec[first[0] if first.size else 0 :, :, i] = np.nan
         dead = torch.from_numpy(~self.alive)
         if dead.any():  # restore dead seeds every chunk, since the batch keeps computing them
-            for net, now, before in zip(self.trainer.nets(), self.trainer.state(), saved,
-                                        strict=True):
+            for net, now, before in zip(
+                self.trainer.nets(), self.trainer.state(), saved, strict=True
+            ):
                 net.set_seed_params(net.seed_params(before), dead, flat=now)
 
     def _evaluate(self) -> None:
@@ -153,8 +157,9 @@ class Run(Views):
         t0 = time.perf_counter()
         done = 0
         while done < n and self.alive.any():
-            m = min(n - done, CHUNK - self.step % CHUNK,
-                    self.eval_every - self.step % self.eval_every)
+            m = min(
+                n - done, CHUNK - self.step % CHUNK, self.eval_every - self.step % self.eval_every
+            )
             self._train_chunk(m)
             done += m
             if self.step % self.eval_every == 0 or self.step == self.cfg.steps:

@@ -172,7 +172,10 @@ def get(spec) -> Target:
             return empirical(spec["data"])
         if isinstance(spec.get("scipy"), str) and isinstance(spec.get("params", {}), dict):
             name = spec.get("name")
-            return scipy_target(spec["scipy"], spec.get("params", {}),
-                                name if isinstance(name, str) else None)
-    raise TargetError("a target is a built-in name, {'mixture': [[w, mean, std], ...]}, "
-                      "{'data': [numbers]} or {'scipy': family, 'params': {...}}")
+            return scipy_target(
+                spec["scipy"], spec.get("params", {}), name if isinstance(name, str) else None
+            )
+    raise TargetError(
+        "a target is a built-in name, {'mixture': [[w, mean, std], ...]}, "
+        "{'data': [numbers]} or {'scipy': family, 'params': {...}}"
+    )

@@ -79,10 +79,15 @@ class Variant:
         return not self.probability
 
     def series_label(self, name: str) -> str:
-        return {"d_loss": f"{'D' if self.probability else 'critic'} loss", "g_loss": "G loss",
-                "w_estimate": "W estimate", "d_real": "D(real)", "d_fake": "D(fake)",
-                "gp": "gradient penalty", "grad_norm": "|∂f/∂x| on interpolates"}[name]
-
+        return {
+            "d_loss": f"{'D' if self.probability else 'critic'} loss",
+            "g_loss": "G loss",
+            "w_estimate": "W estimate",
+            "d_real": "D(real)",
+            "d_fake": "D(fake)",
+            "gp": "gradient penalty",
+            "grad_norm": "|∂f/∂x| on interpolates",
+        }[name]
 
 
 def _vanilla_equilibrium(g_loss: str) -> dict[str, float]:
@@ -94,51 +99,76 @@ def _wasserstein_equilibrium(g_loss: str) -> dict[str, float]:
     return {"w_estimate": 0.0}  # E f(real) − E f(fake) → 0 as G matches the data
 
 
-_CRITIC_LOSS_CAPTION = ("The W estimate E f(real) − E f(fake) should fall towards 0 as G "
-                        "improves; G loss's level is arbitrary (right axis), only its trend "
-                        "matters.")
-_CRITIC_RISES = ("The critic rises where real data outweighs generated; G moves its points "
-                 "uphill. ")
+_CRITIC_LOSS_CAPTION = (
+    "The W estimate E f(real) − E f(fake) should fall towards 0 as G "
+    "improves; G loss's level is arbitrary (right axis), only its trend "
+    "matters."
+)
+_CRITIC_RISES = "The critic rises where real data outweighs generated; G moves its points uphill. "
 _WASSERSTEIN = dict(
-    d_loss="wasserstein", g_losses=("critic",), probability=False, records=("w_estimate",),
-    equilibrium=_wasserstein_equilibrium, d_name="critic", d_symbol="f",
-    steps_label="n_critic — critic steps per G step", steps_url="ncritic",
-    minimises="Wasserstein-1 (Kantorovich–Rubinstein dual)", output="linear (unbounded score)",
+    d_loss="wasserstein",
+    g_losses=("critic",),
+    probability=False,
+    records=("w_estimate",),
+    equilibrium=_wasserstein_equilibrium,
+    d_name="critic",
+    d_symbol="f",
+    steps_label="n_critic — critic steps per G step",
+    steps_url="ncritic",
+    minimises="Wasserstein-1 (Kantorovich–Rubinstein dual)",
+    output="linear (unbounded score)",
     loss_caption=_CRITIC_LOSS_CAPTION,
 )
 
 VARIANTS: dict[str, Variant] = {
     "gan": Variant(
-        "gan", "Vanilla GAN", "#0072B2", "gan",
-        d_loss="bce", g_losses=("non-saturating", "saturating"), probability=True,
+        "gan",
+        "Vanilla GAN",
+        "#0072B2",
+        "gan",
+        d_loss="bce",
+        g_losses=("non-saturating", "saturating"),
+        probability=True,
         knobs=("g_loss", "d_steps"),
         equilibrium=_vanilla_equilibrium,
-        minimises="Jensen–Shannon divergence", d_loss_text="binary cross-entropy on D(x)",
-        output="sigmoid (probability real)", typical_lr="k = 1; Adam 2e-4 … 1e-3",
+        minimises="Jensen–Shannon divergence",
+        d_loss_text="binary cross-entropy on D(x)",
+        output="sigmoid (probability real)",
+        typical_lr="k = 1; Adam 2e-4 … 1e-3",
         loss_caption="Both losses settle at their dashed equilibrium (D → 2·log 2, G → ±log 2) "
-                     "once D can no longer tell real from fake. Flat losses alone do not prove "
-                     "the fit: see W1.",
+        "once D can no longer tell real from fake. Flat losses alone do not prove "
+        "the fit: see W1.",
         critic_caption="D is ½ (dashed) where it cannot tell; a dip marks where it catches "
-                       "fakes, and the generated points (dots) are pushed uphill along D.",
+        "fakes, and the generated points (dots) are pushed uphill along D.",
     ),
     "wgan": Variant(
-        "wgan", "WGAN (clip)", "#E69F00", "wgan", knobs=("clip", "d_steps"), clip=True,
-        d_loss_text="E[f(fake)] − E[f(real)]", lipschitz="weights clipped to [−c, c]",
+        "wgan",
+        "WGAN (clip)",
+        "#E69F00",
+        "wgan",
+        knobs=("clip", "d_steps"),
+        clip=True,
+        d_loss_text="E[f(fake)] − E[f(real)]",
+        lipschitz="weights clipped to [−c, c]",
         typical_lr="n_critic = 5; RMSprop 5e-5",
         critic_caption=_CRITIC_RISES + "Below: weights piled up at ±c mean the clip, not the "
-                                       "data, shapes the critic.",
+        "data, shapes the critic.",
         **_WASSERSTEIN,
     ),
     "wgan-gp": Variant(
-        "wgan-gp", "WGAN-GP", "#009E73", "gp", knobs=("gp_lambda", "d_steps"),
+        "wgan-gp",
+        "WGAN-GP",
+        "#009E73",
+        "gp",
+        knobs=("gp_lambda", "d_steps"),
         penalty=Penalty("gp_lambda", target_norm=1.0),
         d_loss_text="E[f(fake)] − E[f(real)] + λ·E[(‖∇f(x̂)‖ − 1)²]",
         lipschitz="gradient penalty (soft, on interpolates)",
         typical_lr="n_critic = 5; Adam 1e-4, β = (0.5, 0.9)",
         critic_caption=_CRITIC_RISES + "Below: |∂f/∂x|, pulled towards 1 (dashed) between "
-                                       "real and generated points as hard as λ says: the "
-                                       "paper's λ = 10 holds it there, the tuned 0.02 lets it "
-                                       "stray.",
+        "real and generated points as hard as λ says: the "
+        "paper's λ = 10 holds it there, the tuned 0.02 lets it "
+        "stray.",
         **_WASSERSTEIN,
     ),
 }

@@ -29,8 +29,9 @@ def binned(values, edges: np.ndarray, series: str) -> pd.DataFrame:
     v = v[np.isfinite(v)]
     counts, _ = np.histogram(v, edges)
     density = counts / (max(len(v), 1) * np.diff(edges))
-    return pd.DataFrame({"x0": edges[:-1], "x1": edges[1:], "count": counts,
-                         "density": density, "series": series})
+    return pd.DataFrame(
+        {"x0": edges[:-1], "x1": edges[1:], "count": counts, "density": density, "series": series}
+    )
 
 
 def over_seeds(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -46,18 +47,26 @@ def over_seeds(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 # --- shared pieces --------------------------------------------------------------------------
 def _legend(symbol: str = "stroke") -> alt.Legend:
     # Full-strength stroke symbols: otherwise the legend copies the faint band's colour.
-    return alt.Legend(title=None, orient="bottom", symbolType=symbol, symbolOpacity=1,
-                      symbolStrokeWidth=3)
+    return alt.Legend(
+        title=None, orient="bottom", symbolType=symbol, symbolOpacity=1, symbolStrokeWidth=3
+    )
 
 
 def _color(domain: list[str], colors: list[str], symbol: str = "stroke") -> alt.Color:
-    return alt.Color("series:N", scale=alt.Scale(domain=domain, range=colors),
-                     legend=_legend(symbol))
+    return alt.Color(
+        "series:N", scale=alt.Scale(domain=domain, range=colors), legend=_legend(symbol)
+    )
 
 
-def _over_training(data: pd.DataFrame, color: alt.Color, y_title: str,
-                   refs: pd.DataFrame | None = None, seeds: int = 1,
-                   ref_label: str = "reference", log: bool = False) -> alt.LayerChart:
+def _over_training(
+    data: pd.DataFrame,
+    color: alt.Color,
+    y_title: str,
+    refs: pd.DataFrame | None = None,
+    seeds: int = 1,
+    ref_label: str = "reference",
+    log: bool = False,
+) -> alt.LayerChart:
     """Median curves (with a min–max band when there are several seeds) and dashed reference
     lines in the colour of the series they belong to; the dash legend names the reference."""
     dash = alt.Scale(domain=["measured", ref_label], range=[[1, 0], [6, 4]])
@@ -67,17 +76,29 @@ def _over_training(data: pd.DataFrame, color: alt.Color, y_title: str,
         return alt.Y(f"{field}:Q", title=y_title, scale=scale)
 
     base = alt.Chart(data).encode(x=alt.X("step:Q", title="generator step"), color=color)
-    line = base.mark_line().encode(
-        y=y("median"), strokeDash=alt.StrokeDash("kind:N", scale=dash, legend=_legend()),
-        tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".4g")],
-    ).transform_calculate(kind="'measured'")
+    line = (
+        base.mark_line()
+        .encode(
+            y=y("median"),
+            strokeDash=alt.StrokeDash("kind:N", scale=dash, legend=_legend()),
+            tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".4g")],
+        )
+        .transform_calculate(kind="'measured'")
+    )
     layers = [line]
     if seeds > 1:
         layers.insert(0, base.mark_area(opacity=0.2).encode(y=y("lo"), y2="hi:Q"))
     if refs is not None and len(refs):
-        layers.append(alt.Chart(refs.assign(kind=ref_label)).mark_rule().encode(
-            y=y("value"), color=color, strokeDash=alt.StrokeDash("kind:N", scale=dash),
-            tooltip=["series:N", alt.Tooltip("value:Q", format=".4g")]))
+        layers.append(
+            alt.Chart(refs.assign(kind=ref_label))
+            .mark_rule()
+            .encode(
+                y=y("value"),
+                color=color,
+                strokeDash=alt.StrokeDash("kind:N", scale=dash),
+                tooltip=["series:N", alt.Tooltip("value:Q", format=".4g")],
+            )
+        )
     return alt.layer(*layers)
 
 
@@ -92,23 +113,40 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> a
     lo, hi = cfg.target.plot_range
     edges = np.linspace(lo, hi, bins + 1)
     gen = result.samples[seed_index]
-    bars = pd.concat([binned(result.data[seed_index], edges, "real data"),
-                      binned(gen, edges, "generated")])
-    pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x),
-                        "series": "target pdf"})
-    color = _color(["target pdf", "real data", "generated"],
-                   [TARGET_COLOR, REAL_COLOR, VARIANTS[cfg.variant].color], symbol="square")
-    x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
-    hist = alt.Chart(bars).mark_bar(binSpacing=0).encode(
-        # Each histogram from 0, overlapping: stacking would add real and generated up.
-        x=x, x2="x1:Q", y=alt.Y("density:Q", title="density", stack=None), y2=alt.datum(0),
-        color=color,
-        opacity=alt.condition(alt.datum.series == "real data", alt.value(0.45), alt.value(0.7)),
-        tooltip=["series:N", alt.Tooltip("x0:Q", format=".3g"), alt.Tooltip("x1:Q", format=".3g"),
-                 "count:Q"],
+    bars = pd.concat(
+        [binned(result.data[seed_index], edges, "real data"), binned(gen, edges, "generated")]
     )
-    line = alt.Chart(pdf).mark_line(strokeWidth=2).encode(
-        x=alt.X("x:Q", title="x"), y=alt.Y("density:Q", title="density"), color=color)
+    pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x), "series": "target pdf"})
+    color = _color(
+        ["target pdf", "real data", "generated"],
+        [TARGET_COLOR, REAL_COLOR, VARIANTS[cfg.variant].color],
+        symbol="square",
+    )
+    x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
+    hist = (
+        alt.Chart(bars)
+        .mark_bar(binSpacing=0)
+        .encode(
+            # Each histogram from 0, overlapping: stacking would add real and generated up.
+            x=x,
+            x2="x1:Q",
+            y=alt.Y("density:Q", title="density", stack=None),
+            y2=alt.datum(0),
+            color=color,
+            opacity=alt.condition(alt.datum.series == "real data", alt.value(0.45), alt.value(0.7)),
+            tooltip=[
+                "series:N",
+                alt.Tooltip("x0:Q", format=".3g"),
+                alt.Tooltip("x1:Q", format=".3g"),
+                "count:Q",
+            ],
+        )
+    )
+    line = (
+        alt.Chart(pdf)
+        .mark_line(strokeWidth=2)
+        .encode(x=alt.X("x:Q", title="x"), y=alt.Y("density:Q", title="density"), color=color)
+    )
     finite = gen[np.isfinite(gen)]
     outside = float(np.mean((finite < lo) | (finite > hi))) if finite.size else 0.0
     title = f"seed {result.seeds[seed_index]}, step {result.step:,}"
@@ -124,37 +162,50 @@ def loss_chart(result: RunResult) -> alt.LayerChart:
     arbitrary, on its own right axis so it does not flatten the others."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
-    names = {k: variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate")
-             if k in result.history}
+    names = {
+        k: variant.series_label(k)
+        for k in ("d_loss", "g_loss", "w_estimate")
+        if k in result.history
+    }
     optimum = variant.equilibrium(cfg.g_loss)
     refs = pd.DataFrame({"series": [names[k] for k in optimum], "value": list(optimum.values())})
     color = _color(list(names.values()), SERIES_COLORS[: len(names)])
     data = over_seeds(result.history, names)
     k = _n_seeds(result)
     if not variant.g_level_arbitrary:
-        return _over_training(data, color, "loss", refs, k, "equilibrium").properties(
-            height=HEIGHT)
-    left = _over_training(data[data.series != "G loss"], color,
-                          " / ".join(n for n in names.values() if n != "G loss"), refs, k,
-                          "equilibrium")
+        return _over_training(data, color, "loss", refs, k, "equilibrium").properties(height=HEIGHT)
+    left = _over_training(
+        data[data.series != "G loss"],
+        color,
+        " / ".join(n for n in names.values() if n != "G loss"),
+        refs,
+        k,
+        "equilibrium",
+    )
     # No band for G: each seed's level is arbitrary, so a spread across seeds means nothing.
-    right = _over_training(data[data.series == "G loss"], color,
-                           "G loss (level arbitrary)", None, 1, "equilibrium")
+    right = _over_training(
+        data[data.series == "G loss"], color, "G loss (level arbitrary)", None, 1, "equilibrium"
+    )
     return alt.layer(left, right).resolve_scale(y="independent").properties(height=HEIGHT)
 
 
 # --- 3. the discriminator / critic as a function of x ------------------------------------------
-def critic_chart(result: RunResult, seed_index: int = 0,
-                 marker: tuple[float, float] | None = None) -> alt.LayerChart:
+def critic_chart(
+    result: RunResult, seed_index: int = 0, marker: tuple[float, float] | None = None
+) -> alt.LayerChart:
     """D(x) (probability) or critic f(x) over the plot range, the generated samples as points
     on it, D = ½ for vanilla, and optionally the slider's point (x, score)."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
     f, y_title = variant.d_symbol, variant.score_title
     curve = pd.DataFrame({"x": result.x, "score": result.d_on_x[seed_index], "series": f"{f}(x)"})
-    pts = pd.DataFrame({"x": result.samples[seed_index][:MAX_POINTS],
-                        "score": result.d_on_samples[seed_index][:MAX_POINTS],
-                        "series": f"{f}(G(z))"})
+    pts = pd.DataFrame(
+        {
+            "x": result.samples[seed_index][:MAX_POINTS],
+            "score": result.d_on_samples[seed_index][:MAX_POINTS],
+            "series": f"{f}(G(z))",
+        }
+    )
     neutral = variant.neutral_score
     half = f"{f} = {'½' if neutral == 0.5 else neutral}: can't tell"
     domain = [f"{f}(x)", f"{f}(G(z))", "your z"]
@@ -165,17 +216,28 @@ def critic_chart(result: RunResult, seed_index: int = 0,
     lo, hi = cfg.target.plot_range
     x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi], clamp=True))
     domain_y = variant.score_domain
-    y = alt.Y("score:Q", title=y_title,
-              scale=alt.Scale(domain=list(domain_y)) if domain_y else alt.Undefined)
+    y = alt.Y(
+        "score:Q",
+        title=y_title,
+        scale=alt.Scale(domain=list(domain_y)) if domain_y else alt.Undefined,
+    )
     layers = [
         alt.Chart(curve).mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
-        alt.Chart(pts).mark_circle(size=18, opacity=0.5).encode(
-            x=x, y=y, color=color,
-            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")]),
+        alt.Chart(pts)
+        .mark_circle(size=18, opacity=0.5)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")],
+        ),
     ]
     if neutral is not None:  # where D cannot tell real from fake
-        layers.append(alt.Chart(pd.DataFrame({"score": [neutral], "series": [half]})).mark_rule(
-            strokeDash=[6, 4]).encode(y=y, color=color))
+        layers.append(
+            alt.Chart(pd.DataFrame({"score": [neutral], "series": [half]}))
+            .mark_rule(strokeDash=[6, 4])
+            .encode(y=y, color=color)
+        )
     if marker is not None:
         point = pd.DataFrame({"x": [marker[0]], "score": [marker[1]]})
         layers.append(_marker(point, x, y, color))
@@ -185,10 +247,16 @@ def critic_chart(result: RunResult, seed_index: int = 0,
 
 def _marker(point: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Chart:
     """The z slider's point: one row, drawn as a diamond on top."""
-    return alt.Chart(point.assign(series="your z")).mark_point(
-        shape="diamond", size=160, filled=True, opacity=1).encode(
-        x=x, y=y, color=color,
-        tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in point.columns])
+    return (
+        alt.Chart(point.assign(series="your z"))
+        .mark_point(shape="diamond", size=160, filled=True, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in point.columns],
+        )
+    )
 
 
 def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChart | None:
@@ -197,26 +265,44 @@ def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChar
     cfg = result.config
     variant = VARIANTS[cfg.variant]
     if variant.penalty is not None:
-        grad = pd.DataFrame({"x": result.x, "grad": result.grad_on_x[seed_index],
-                             "series": "|∂f/∂x|"})
+        grad = pd.DataFrame(
+            {"x": result.x, "grad": result.grad_on_x[seed_index], "series": "|∂f/∂x|"}
+        )
         goal = f"target norm {variant.penalty.target_norm:g}"
         color = _color(["|∂f/∂x|", goal], [SERIES_COLORS[0], TARGET_COLOR])
-        line = alt.Chart(grad).mark_line().encode(
-            x=alt.X("x:Q", title="x"), y=alt.Y("grad:Q", title="|∂f/∂x|"), color=color)
+        line = (
+            alt.Chart(grad)
+            .mark_line()
+            .encode(x=alt.X("x:Q", title="x"), y=alt.Y("grad:Q", title="|∂f/∂x|"), color=color)
+        )
         one = pd.DataFrame({"value": [variant.penalty.target_norm], "series": [goal]})
-        rule = alt.Chart(one).mark_rule(strokeDash=[6, 4]).encode(
-            y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
+        rule = (
+            alt.Chart(one)
+            .mark_rule(strokeDash=[6, 4])
+            .encode(y=alt.Y("value:Q", title="|∂f/∂x|"), color=color)
+        )
         return alt.layer(line, rule).properties(height=DETAIL_HEIGHT)
     if variant.clip:
         c = cfg.clip
         hist = binned(result.d_weights[seed_index], np.linspace(-1.1 * c, 1.1 * c, 45), "weights")
         color = _color(["weights", "±c"], [SERIES_COLORS[0], TARGET_COLOR])
-        bars = alt.Chart(hist).mark_bar(binSpacing=0).encode(
-            x=alt.X("x0:Q", title="critic weight value"), x2="x1:Q",
-            y=alt.Y("count:Q", title="number of weights"), y2=alt.datum(0), color=color)
+        bars = (
+            alt.Chart(hist)
+            .mark_bar(binSpacing=0)
+            .encode(
+                x=alt.X("x0:Q", title="critic weight value"),
+                x2="x1:Q",
+                y=alt.Y("count:Q", title="number of weights"),
+                y2=alt.datum(0),
+                color=color,
+            )
+        )
         bounds = pd.DataFrame({"value": [-c, c], "series": "±c"})
-        rule = alt.Chart(bounds).mark_rule(strokeDash=[6, 4]).encode(
-            x=alt.X("value:Q", title="critic weight value"), color=color)
+        rule = (
+            alt.Chart(bounds)
+            .mark_rule(strokeDash=[6, 4])
+            .encode(x=alt.X("value:Q", title="critic weight value"), color=color)
+        )
         return alt.layer(bars, rule).properties(height=DETAIL_HEIGHT)
     return None
 
@@ -229,8 +315,9 @@ def moments_chart(result: RunResult) -> alt.LayerChart:
     refs = pd.DataFrame({"series": ["mean", "std"], "value": [target.mean, target.std]})
     color = _color(["mean", "std"], SERIES_COLORS[:2])
     data = over_seeds(result.evals, names)
-    return _over_training(data, color, "value (units of x)", refs, _n_seeds(result),
-                          "target").properties(height=HEIGHT)
+    return _over_training(
+        data, color, "value (units of x)", refs, _n_seeds(result), "target"
+    ).properties(height=HEIGHT)
 
 
 def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerChart:
@@ -239,14 +326,21 @@ def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerCh
     data = data[data["median"] > 0]  # a log axis cannot show 0
     refs = None if floor is None else pd.DataFrame({"series": ["W1 to target"], "value": [floor]})
     color = _color(["W1 to target"], [VARIANTS[result.config.variant].color])
-    return _over_training(data, color, "W1 to target (log scale)", refs,
-                          _n_seeds(result), "sampling noise floor", log=True).properties(
-        height=HEIGHT)
+    return _over_training(
+        data,
+        color,
+        "W1 to target (log scale)",
+        refs,
+        _n_seeds(result),
+        "sampling noise floor",
+        log=True,
+    ).properties(height=HEIGHT)
 
 
 # --- 5. the generator as a map z -> x ---------------------------------------------------------
-def map_chart(result: RunResult, seed_index: int = 0,
-              marker: tuple[float, float] | None = None) -> alt.LayerChart:
+def map_chart(
+    result: RunResult, seed_index: int = 0, marker: tuple[float, float] | None = None
+) -> alt.LayerChart:
     """G along latent axis 1. With a 1-D latent, also the optimal transport map F⁻¹(Φ(z)) — or
     its mirror when G learned the decreasing map, which pushes the latent onto the target just
     as well."""
@@ -270,8 +364,11 @@ def map_chart(result: RunResult, seed_index: int = 0,
     color = _color(domain, colors)
     dash = alt.condition(alt.datum.series == "G(z)", alt.value([1, 0]), alt.value([6, 4]))
     x, y = alt.X("z:Q", title="latent z (axis 1)"), alt.Y("x:Q", title="x = G(z)")
-    lines = alt.Chart(pd.concat(rows)).mark_line(strokeWidth=2).encode(
-        x=x, y=y, color=color, strokeDash=dash)
+    lines = (
+        alt.Chart(pd.concat(rows))
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=y, color=color, strokeDash=dash)
+    )
     layers = [lines]
     if marker is not None:
         layers.append(_marker(pd.DataFrame({"z": [marker[0]], "x": [marker[1]]}), x, y, color))

@@ -46,8 +46,10 @@ def load_text(text: str, source: str) -> bool:
     try:
         shared, choices = compare.from_json(text)
     except ConfigError as exc:
-        ss[NOTE] = ("error", f"{source} can't be loaded:\n\n"
-                    + "\n".join(f"- {p}" for p in exc.problems))
+        ss[NOTE] = (
+            "error",
+            f"{source} can't be loaded:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+        )
         return False
     target = shared["target"]
     if compare.is_builtin(target):
@@ -61,8 +63,11 @@ def load_text(text: str, source: str) -> bool:
         for name, value in c["knobs"].items():
             ss[key(v, name)] = value
     ss[EXTRAS] = {v: c["extra"] for v, c in choices.items() if c["extra"]}
-    ss[NOTE] = ("success", f"Loaded {source}: target {target.name}, {shared['n_seeds']} seeds, "
-                f"{shared['steps']:,} steps.")
+    ss[NOTE] = (
+        "success",
+        f"Loaded {source}: target {target.name}, {shared['n_seeds']} seeds, "
+        f"{shared['steps']:,} steps.",
+    )
     return True
 
 
@@ -108,41 +113,75 @@ def _short_target_link() -> None:
 def _shared(bar):
     loaded = ss.get(LOADED_TARGET)
     if loaded is not None:
-        bar.info(f"Target from the loaded file: **{loaded.name}** — {loaded.description}. "
-                 "A link cannot carry it; send the JSON file instead.")
-        bar.button("Choose a built-in target instead", key="cmp.unload_target",
-                   on_click=_forget_loaded_target)
+        bar.info(
+            f"Target from the loaded file: **{loaded.name}** — {loaded.description}. "
+            "A link cannot carry it; send the JSON file instead."
+        )
+        bar.button(
+            "Choose a built-in target instead",
+            key="cmp.unload_target",
+            on_click=_forget_loaded_target,
+        )
         target = loaded
     else:
         _short_target_link()
-        target = target_picker(TARGET, "Target", compare.DEFAULTS["target"], bind=True,
-                               container=bar)
+        target = target_picker(
+            TARGET, "Target", compare.DEFAULTS["target"], bind=True, container=bar
+        )
     d, url = compare.DEFAULTS, {"bind": "query-params"}
-    seeds = field_widget(bar, "n_seeds", SEEDS, default=d["n_seeds"], **url,
-                         text="Seeds (trained together, same for every variant)")
-    steps = field_widget(bar, "steps", STEPS, default=d["steps"], text="Budget: generator steps",
-                         help="Every variant gets the same number of generator updates; critic "
-                              "steps come on top (n_critic per G step).", **url)
-    seed = field_widget(bar, "seed", SEED, default=d["seed"], text="First seed",
-                        help="Seeds are this one and the next ones.", **url)
+    seeds = field_widget(
+        bar,
+        "n_seeds",
+        SEEDS,
+        default=d["n_seeds"],
+        **url,
+        text="Seeds (trained together, same for every variant)",
+    )
+    steps = field_widget(
+        bar,
+        "steps",
+        STEPS,
+        default=d["steps"],
+        text="Budget: generator steps",
+        help="Every variant gets the same number of generator updates; critic "
+        "steps come on top (n_critic per G step).",
+        **url,
+    )
+    seed = field_widget(
+        bar,
+        "seed",
+        SEED,
+        default=d["seed"],
+        text="First seed",
+        help="Seeds are this one and the next ones.",
+        **url,
+    )
     return target, int(seeds), int(steps), int(seed)
 
 
 def _knob(box, variant: str, name: str, default):
     """One knob; its default is the chosen preset's value, so the URL lists only changes."""
     if name == "lr":
-        return field_widget(box, "lr_g", key(variant, name), default=default, text=LR_LABEL,
-                            bind="query-params")
-    return field_widget(box, name, key(variant, name), variant, default=default,
-                        bind="query-params")
+        return field_widget(
+            box, "lr_g", key(variant, name), default=default, text=LR_LABEL, bind="query-params"
+        )
+    return field_widget(
+        box, name, key(variant, name), variant, default=default, bind="query-params"
+    )
 
 
 def _variant(bar, variant: str) -> tuple[str, dict]:
     bar.markdown(f"**{VARIANTS[variant].label}**")
     names = list(PRESETS[variant])
-    preset = bar.selectbox("Preset", names, index=names.index(compare.DEFAULTS["preset"]),
-                           key=key(variant, "preset"),
-                           on_change=_apply_preset, args=(variant,), bind="query-params")
+    preset = bar.selectbox(
+        "Preset",
+        names,
+        index=names.index(compare.DEFAULTS["preset"]),
+        key=key(variant, "preset"),
+        on_change=_apply_preset,
+        args=(variant,),
+        bind="query-params",
+    )
     defaults = compare.knob_values(variant, preset)
     knobs = {n: _knob(bar, variant, n, defaults[n]) for n in compare.knobs(variant)}
     return preset, knobs
@@ -150,13 +189,19 @@ def _variant(bar, variant: str) -> tuple[str, dict]:
 
 def _loader(bar) -> None:
     with bar.expander("Load a saved comparison (JSON)"):
-        st.file_uploader("A .json file saved with 'Config as JSON'", type=["json"],
-                         key="cmp.load_file", on_change=_load_file,
-                         max_upload_size=MAX_FILE_MB)
+        st.file_uploader(
+            "A .json file saved with 'Config as JSON'",
+            type=["json"],
+            key="cmp.load_file",
+            on_change=_load_file,
+            max_upload_size=MAX_FILE_MB,
+        )
         st.text_area("…or paste its text", key="cmp.load_text", height=100)
         st.button("Load pasted text", key="cmp.load_button", on_click=_load_pasted)
-        st.caption("The file is read as data and checked like any other settings; nothing in "
-                   "it is executed.")
+        st.caption(
+            "The file is read as data and checked like any other settings; nothing in "
+            "it is executed."
+        )
     note = ss.pop(NOTE, None)
     if note is not None:
         getattr(bar, note[0])(note[1])
@@ -176,9 +221,10 @@ def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
         preset, knobs = _variant(bar, v)
         choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}
     if extras:
-        said = "; ".join(f"{compare.label(v)}: " + ", ".join(f"{f} {fmt(x)}"
-                                                           for f, x in e.items())
-                         for v, e in extras.items())
+        said = "; ".join(
+            f"{compare.label(v)}: " + ", ".join(f"{f} {fmt(x)}" for f, x in e.items())
+            for v, e in extras.items()
+        )
         bar.caption(f"Also from the loaded file (not in the link): {said}.")
         bar.button("Drop these", key="cmp.drop_extras", on_click=_forget_extras)
     ss[CFGS] = None

@@ -52,8 +52,9 @@ def _runs(cfgs: dict[str, TrainConfig]) -> dict[str, Run | None]:
 
 def _ready(cfgs: dict[str, TrainConfig]) -> bool:
     """Shown at once, without pressing Run: shared, or every variant already trained here."""
-    return lookup(cfgs) is not None or all(r is not None and r.step > 0
-                                           for r in _runs(cfgs).values())
+    return lookup(cfgs) is not None or all(
+        r is not None and r.step > 0 for r in _runs(cfgs).values()
+    )
 
 
 def _start(cfgs: dict[str, TrainConfig]) -> None:
@@ -78,21 +79,36 @@ def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None
         ss[ACTIVE] = active = cfgs
     if cfgs is not None and active is not None and cfgs != active:
         doing = "keeps training" if ss.get(RUNNING) else "is kept"
-        st.warning("The settings changed since this comparison was run; it "
-                   f"{doing}. Press **Run comparison** to compare with the new settings.")
+        st.warning(
+            "The settings changed since this comparison was run; it "
+            f"{doing}. Press **Run comparison** to compare with the new settings."
+        )
     return active
 
 
 def _buttons(cfgs, active) -> None:
     running = bool(ss.get(RUNNING))
     same = cfgs is not None and cfgs == active
-    done = same and (lookup(cfgs) is not None
-                     or all(r is not None and r.finished for r in _runs(cfgs).values()))
-    text = "Finished" if done else "Resume" if same and not running and _any_step(cfgs) \
+    done = same and (
+        lookup(cfgs) is not None or all(r is not None and r.finished for r in _runs(cfgs).values())
+    )
+    text = (
+        "Finished"
+        if done
+        else "Resume"
+        if same and not running and _any_step(cfgs)
         else "Run comparison"
+    )
     c1, c2, _ = st.columns([2, 1, 3])
-    c1.button(text, key="cmp.run", type="primary", width="stretch", on_click=_start,
-              args=(cfgs,), disabled=cfgs is None or done or (same and running))
+    c1.button(
+        text,
+        key="cmp.run",
+        type="primary",
+        width="stretch",
+        on_click=_start,
+        args=(cfgs,),
+        disabled=cfgs is None or done or (same and running),
+    )
     c2.button("Stop", key="cmp.stop", width="stretch", on_click=_stop, disabled=not running)
 
 
@@ -114,8 +130,9 @@ def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
             ss[SHARED_SHOWN].add(v)
         elif run is not None and run.step > 0:
             res = run.result(with_metrics=False)
-            out[v] = dataclasses.replace(res, seed_metrics=run.seed_metrics()) \
-                if with_metrics else res
+            out[v] = (
+                dataclasses.replace(res, seed_metrics=run.seed_metrics()) if with_metrics else res
+            )
         else:
             out[v] = None
     return out
@@ -126,8 +143,13 @@ def _progress(active, snaps) -> None:
     for v, cfg in active.items():
         res = snaps.get(v)
         step = res.step if res is not None else 0
-        how = ("shared: trained earlier on this server" if v in ss.get(SHARED_SHOWN, ()) else
-               "reused: you trained it earlier" if v in reused else "")
+        how = (
+            "shared: trained earlier on this server"
+            if v in ss.get(SHARED_SHOWN, ())
+            else "reused: you trained it earlier"
+            if v in reused
+            else ""
+        )
         speed = f" · {res.steps_per_s:,.0f} steps/s" if res is not None and res.wall_s > 0 else ""
         text = f"**{compare.label(v)}** — step {step:,} of {cfg.steps:,}{speed}"
         st.progress(min(step / cfg.steps, 1.0), text=text + (f" ({how})" if how else ""))
@@ -161,35 +183,45 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
     cols = st.columns(len(results))
     for col, chart in zip(cols, charts.density_panels(results).values(), strict=True):
         col.altair_chart(chart, width="stretch")
-    st.caption("Bars: generated samples of all seeds pooled; line: the target's density. Same "
-               "axes in every panel. Look for a missing mode (collapse) or one too-wide bump.")
+    st.caption(
+        "Bars: generated samples of all seeds pooled; line: the target's density. Same "
+        "axes in every panel. Look for a missing mode (collapse) or one too-wide bump."
+    )
     target = next(iter(results.values())).config.target
     floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
     st.altair_chart(charts.w1_chart(results, floor), width="stretch")
-    st.caption(f"W1 to the target during training (median over seeds, band = min–max). Lower "
-               f"is better; the dashed line is what a perfect generator scores with "
-               f"{EVAL_SAMPLES:,} samples. A curve that stalls above it has stopped learning.")
+    st.caption(
+        f"W1 to the target during training (median over seeds, band = min–max). Lower "
+        f"is better; the dashed line is what a perfect generator scores with "
+        f"{EVAL_SAMPLES:,} samples. A curve that stalls above it has stopped learning."
+    )
 
 
 # --- the page -------------------------------------------------------------------------------------
 def render() -> None:
     cfgs, problems = compare_controls.sidebar()
     if cfgs is None:
-        st.error("These settings can't run yet: "
-                 + ("; ".join(problems) if problems else "see the target message in the sidebar")
-                 + ". Runs already made are kept.")
+        st.error(
+            "These settings can't run yet: "
+            + ("; ".join(problems) if problems else "see the target message in the sidebar")
+            + ". Runs already made are kept."
+        )
     active = _shown(cfgs)
     _buttons(cfgs, active)
-    st.caption("**Share this comparison:** the address bar carries the target, seeds, budget, "
-               "and each variant's preset and knobs (e.g. `?target=mixture&seeds=8&steps=2000"
-               "&gp_preset=paper`). Send it and the page opens with the same settings; a "
-               "comparison someone already finished on this server opens at once, without "
-               "training again. A custom mixture or uploaded data does not fit in a link: send "
-               "the JSON from Export instead.")
+    st.caption(
+        "**Share this comparison:** the address bar carries the target, seeds, budget, "
+        "and each variant's preset and knobs (e.g. `?target=mixture&seeds=8&steps=2000"
+        "&gp_preset=paper`). Send it and the page opens with the same settings; a "
+        "comparison someone already finished on this server opens at once, without "
+        "training again. A custom mixture or uploaded data does not fit in a link: send "
+        "the JSON from Export instead."
+    )
     if active is None:
-        st.info("Press **Run comparison** to train all three variants live on the same target, "
-                "seeds and budget. Variants you already trained with these exact settings on "
-                "their own pages are reused, not trained again.")
+        st.info(
+            "Press **Run comparison** to train all three variants live on the same target, "
+            "seeds and budget. Variants you already trained with these exact settings on "
+            "their own pages are reused, not trained again."
+        )
         _conceptual(cfgs)
         return
     verdict_box = st.container()
@@ -222,27 +254,39 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     for v, r in results.items():
         if r.divergence:
             verdict_box.warning(f"{compare.label(v)}: {r.divergence}")
-    runs = {v: {"step": r.step, "steps": r.config.steps, "steps_per_s": r.steps_per_s,
-                "wall_s": r.wall_s} for v, r in results.items()}
+    runs = {
+        v: {
+            "step": r.step,
+            "steps": r.config.steps,
+            "steps_per_s": r.steps_per_s,
+            "wall_s": r.wall_s,
+        }
+        for v, r in results.items()
+    }
     table = report.measured(seeds, runs)
     # Stacked, full width: side by side, neither table fits a projector's width unscrolled.
     st.subheader("Measured")
     labels = {v: compare.label(v) for v in results}
-    st.dataframe(tables.styled(table, labels, floor, "noise floor"), width="stretch",
-                 height="content")
+    st.dataframe(
+        tables.styled(table, labels, floor, "noise floor"), width="stretch", height="content"
+    )
     n = METRIC_SAMPLES
-    st.caption(f"Median over {len(next(iter(results.values())).seeds)} seed(s) [min–max], "
-               f"{n:,} samples per seed; the best of each row is highlighted. The last column "
-               f"is a perfect generator's score with {n:,} samples: differences below it are "
-               f"noise. Fréchet compares only mean and std. Loss volatility is in each variant's "
-               f"own loss units, so it is not ranked.  \n**Rule:** {metrics.COLLAPSE_RULE}.")
+    st.caption(
+        f"Median over {len(next(iter(results.values())).seeds)} seed(s) [min–max], "
+        f"{n:,} samples per seed; the best of each row is highlighted. The last column "
+        f"is a perfect generator's score with {n:,} samples: differences below it are "
+        f"noise. Fréchet compares only mean and std. Loss volatility is in each variant's "
+        f"own loss units, so it is not ranked.  \n**Rule:** {metrics.COLLAPSE_RULE}."
+    )
     _conceptual(active, header=True)
     st.subheader("Losses")
     cols = st.columns(len(results))
     for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
         col.altair_chart(chart, width="stretch")
-    st.caption("Each variant's own losses (not comparable across panels). Vanilla should settle "
-               "at its dashed equilibrium; the Wasserstein estimate should fall towards 0.")
+    st.caption(
+        "Each variant's own losses (not comparable across panels). Vanilla should settle "
+        "at its dashed equilibrium; the Wasserstein estimate should fall towards 0."
+    )
     _exports(active, table, results, floor["w1"])
     _deposit(active, results)
 
@@ -253,32 +297,55 @@ def _conceptual(cfgs, header: bool = False) -> None:
     else:
         st.markdown("**The three variants in theory**")
     st.dataframe(compare.conceptual(cfgs), width="stretch", height="content")
-    st.caption("What each variant minimises and how its critic is kept in check, as published; "
-               "the 'here' rows are this comparison's settings. Hold them against the measured "
-               "table.")
+    st.caption(
+        "What each variant minimises and how its critic is kept in check, as published; "
+        "the 'here' rows are this comparison's settings. Hold them against the measured "
+        "table."
+    )
 
 
 def _exports(active, table, results, floor_w1) -> None:
     st.subheader("Export")
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Table as CSV", report.to_csv(table), "ganlab-compare.csv", "text/csv",
-                       key="cmp.csv", on_click="ignore", width="stretch")
+    c1.download_button(
+        "Table as CSV",
+        report.to_csv(table),
+        "ganlab-compare.csv",
+        "text/csv",
+        key="cmp.csv",
+        on_click="ignore",
+        width="stretch",
+    )
     presets = {v: compare.choice_of(c)["preset"] for v, c in active.items()}
-    c2.download_button("Config as JSON", compare.to_json(active, presets),
-                       "ganlab-compare.json", "application/json", key="cmp.json",
-                       on_click="ignore", width="stretch")
+    c2.download_button(
+        "Config as JSON",
+        compare.to_json(active, presets),
+        "ganlab-compare.json",
+        "application/json",
+        key="cmp.json",
+        on_click="ignore",
+        width="stretch",
+    )
     fmt = c3.radio("Figure format", ["PNG", "SVG"], horizontal=True, key="cmp.fig_format")
 
     def figure():  # drawn only when clicked: vl-convert takes a few seconds
         chart = charts.figure(results, floor_w1)
         return charts.to_png(chart) if fmt == "PNG" else charts.to_svg(chart)
 
-    c3.download_button(f"Figure as {fmt}", figure, f"ganlab-compare.{fmt.lower()}",
-                       "image/png" if fmt == "PNG" else "image/svg+xml", key="cmp.fig",
-                       on_click="ignore", width="stretch")
-    st.caption("The JSON holds every setting of every variant; load it back from the sidebar "
-               "(it is checked, never executed). The figure is the charts above, without a "
-               "browser.")
+    c3.download_button(
+        f"Figure as {fmt}",
+        figure,
+        f"ganlab-compare.{fmt.lower()}",
+        "image/png" if fmt == "PNG" else "image/svg+xml",
+        key="cmp.fig",
+        on_click="ignore",
+        width="stretch",
+    )
+    st.caption(
+        "The JSON holds every setting of every variant; load it back from the sidebar "
+        "(it is checked, never executed). The figure is the charts above, without a "
+        "browser."
+    )
 
 
 def _deposit(active, results) -> None:

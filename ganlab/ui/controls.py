@@ -51,8 +51,9 @@ def load(variant: str, cfg: TrainConfig, with_target: bool) -> None:
     for name in shown:
         ss[_key(variant, name)] = getattr(cfg, name)
     covered = set(shown) | {"variant", "target"}
-    ss[_key(variant, "base")] = {f.name: getattr(cfg, f.name)
-                                 for f in dataclasses.fields(cfg) if f.name not in covered}
+    ss[_key(variant, "base")] = {
+        f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg) if f.name not in covered
+    }
     if with_target and TARGETS.get(cfg.target.name) == cfg.target:
         ss[_key(variant, "target")] = cfg.target.name
 
@@ -96,17 +97,26 @@ class Preset:
 def presets(variant: str) -> dict[str, Preset]:
     v = VARIANTS[variant]
     out = {
-        "tuned": Preset("1-D tuned", "Settings measured to work on these 1-D targets.",
-                        lambda cur: apply_preset(cur, "tuned")),
-        "paper": Preset("paper", f"The published settings ({v.typical_lr}); on 1-D targets "
-                        "they are often slow or unstable, which is a lesson in itself.",
-                        lambda cur: apply_preset(cur, "paper")),
+        "tuned": Preset(
+            "1-D tuned",
+            "Settings measured to work on these 1-D targets.",
+            lambda cur: apply_preset(cur, "tuned"),
+        ),
+        "paper": Preset(
+            "paper",
+            f"The published settings ({v.typical_lr}); on 1-D targets "
+            "they are often slow or unstable, which is a lesson in itself.",
+            lambda cur: apply_preset(cur, "paper"),
+        ),
     }
     for key, lesson in LESSONS.items():
         if lesson.variant == variant:
-            out[key] = Preset(f"lesson: {lesson.title}", lesson.sentence,
-                              lambda cur, les=lesson: les.config(seed=cur.seed,
-                                                                 n_seeds=cur.n_seeds), True)
+            out[key] = Preset(
+                f"lesson: {lesson.title}",
+                lesson.sentence,
+                lambda cur, les=lesson: les.config(seed=cur.seed, n_seeds=cur.n_seeds),
+                True,
+            )
     return out
 
 
@@ -124,8 +134,11 @@ def _run_experiment(variant: str, key: str) -> None:
     try:
         cfg = _last(variant).replace(**changes)
     except ConfigError as exc:
-        ss[_key(variant, "note")] = (exp.title, "Can't run here: " + "; ".join(exc.problems),
-                                     _last(variant))
+        ss[_key(variant, "note")] = (
+            exp.title,
+            "Can't run here: " + "; ".join(exc.problems),
+            _last(variant),
+        )
         return
     load(variant, cfg, with_target="target" in changes)
     ss[_key(variant, "note")] = (f"Experiment: {exp.title}", exp.question, cfg)
@@ -139,14 +152,26 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
     _init(variant)
     bar = st.sidebar
     choices = presets(variant)
-    bar.selectbox("Preset", list(choices), key=_key(variant, "preset"),
-                  format_func=lambda k: choices[k].label, on_change=_apply_preset,
-                  args=(variant,), persist_state="session")
+    bar.selectbox(
+        "Preset",
+        list(choices),
+        key=_key(variant, "preset"),
+        format_func=lambda k: choices[k].label,
+        on_change=_apply_preset,
+        args=(variant,),
+        persist_state="session",
+    )
     bar.caption(choices[ss[_key(variant, "preset")]].sentence)
-    bar.button("Apply this preset again", key=_key(variant, "preset_again"),
-               on_click=_apply_preset, args=(variant,), width="stretch")
-    target = target_picker(_key(variant, "target"), container=bar,
-                           default=ss[_key(variant, "target_default")])
+    bar.button(
+        "Apply this preset again",
+        key=_key(variant, "preset_again"),
+        on_click=_apply_preset,
+        args=(variant,),
+        width="stretch",
+    )
+    target = target_picker(
+        _key(variant, "target"), container=bar, default=ss[_key(variant, "target_default")]
+    )
     values = {}
     for group in GROUPS[:-1]:
         bar.subheader(group)
@@ -177,8 +202,14 @@ def _experiments(bar, variant: str) -> None:
     with bar.expander("Experiments to try"):
         st.caption("One click changes the settings above and starts training.")
         for key, exp in EXPERIMENTS.items():
-            st.button(exp.title, key=_key(variant, f"exp.{key}"), help=exp.question,
-                      on_click=_run_experiment, args=(variant, key), width="stretch")
+            st.button(
+                exp.title,
+                key=_key(variant, f"exp.{key}"),
+                help=exp.question,
+                on_click=_run_experiment,
+                args=(variant, key),
+                width="stretch",
+            )
             st.caption(exp.question)
 
 

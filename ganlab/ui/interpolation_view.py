@@ -40,15 +40,17 @@ def pairs_within_budget(n_pairs: int, n_points: int, d: int) -> int:
 
 def paths_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """compare_paths' columns in words, the share as a percentage, and their number formats."""
-    out = pd.DataFrame({
-        "method": table["method"],
-        "norm deviation from shell": table["norm_deviation"],
-        "± (pairs)": table["norm_deviation_std"],
-        "lowest log-density on path": table["min_log_density"],
-        "± ": table["min_log_density_std"],
-        "path outside 5–95 % band (%)": 100 * table["outside_shell"],
-        "±  ": 100 * table["outside_shell_std"],
-    })
+    out = pd.DataFrame(
+        {
+            "method": table["method"],
+            "norm deviation from shell": table["norm_deviation"],
+            "± (pairs)": table["norm_deviation_std"],
+            "lowest log-density on path": table["min_log_density"],
+            "± ": table["min_log_density_std"],
+            "path outside 5–95 % band (%)": 100 * table["outside_shell"],
+            "±  ": 100 * table["outside_shell_std"],
+        }
+    )
     fmt = {c: st.column_config.NumberColumn(format="%.3f") for c in out.columns[1:3]}
     fmt |= {c: st.column_config.NumberColumn(format="%.1f") for c in out.columns[3:]}
     return out, fmt
@@ -56,13 +58,26 @@ def paths_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
 def _controls() -> tuple[int, int, int, int]:
     c1, c2, c3, c4 = st.columns([3, 2, 1, 2])
-    d = c1.select_slider("Dimension d of the latent space", D_OPTIONS, value=512, key=KEY + "d",
-                         persist_state="session")
-    points = c2.slider("Points along each path", 5, 101, 21, key=KEY + "points",
-                       persist_state="session")
+    d = c1.select_slider(
+        "Dimension d of the latent space",
+        D_OPTIONS,
+        value=512,
+        key=KEY + "d",
+        persist_state="session",
+    )
+    points = c2.slider(
+        "Points along each path", 5, 101, 21, key=KEY + "points", persist_state="session"
+    )
     seed = c3.number_input("Seed", 0, 2**31 - 1, 0, key=KEY + "seed", persist_state="session")
-    pairs = c4.slider("Random pairs (for the table)", 10, 500, 200, step=10, key=KEY + "pairs",
-                      persist_state="session")
+    pairs = c4.slider(
+        "Random pairs (for the table)",
+        10,
+        500,
+        200,
+        step=10,
+        key=KEY + "pairs",
+        persist_state="session",
+    )
     return int(d), int(points), int(seed), int(pairs)
 
 
@@ -74,49 +89,75 @@ def _one_pair(d: int, points: int, seed: int) -> None:
     norms = {m: np.linalg.norm(p, axis=1) for m, p in paths.items()}
     mids = {m: float(np.linalg.norm(f(z1, z2, 0.5))) for m, f in interpolation.METHODS.items()}
     left, right = st.columns(2)
-    left.altair_chart(charts.norm_chart(charts.path_frame(t, norms, "norm"), (median, lo, hi), d),
-                      width="stretch")
+    left.altair_chart(
+        charts.norm_chart(charts.path_frame(t, norms, "norm"), (median, lo, hi), d), width="stretch"
+    )
     if d == 1:
         left.caption("In 1-D slerp is lerp: there is no circle to walk on, only ± directions.")
     else:
-        left.caption(f"One pair, d = {d}: slerp keeps near the shell (median ‖z‖ = {median:.2f}); "
-                     f"lerp's midpoint has ‖z‖ = {mids['lerp']:.2f}, "
-                     f"{100 * (1 - mids['lerp'] / median):.0f} % inside (≈ √(d/2) for large d).")
+        left.caption(
+            f"One pair, d = {d}: slerp keeps near the shell (median ‖z‖ = {median:.2f}); "
+            f"lerp's midpoint has ‖z‖ = {mids['lerp']:.2f}, "
+            f"{100 * (1 - mids['lerp'] / median):.0f} % inside (≈ √(d/2) for large d)."
+        )
     dens = {m: interpolation.log_density(p) for m, p in paths.items()}
-    right.altair_chart(charts.log_density_chart(charts.path_frame(t, dens, "log_density"), d),
-                       width="stretch")
-    right.caption("N(0, I) is densest at 0, so lerp's shrunken midpoint has *higher* density; the "
-                  "lowest density is at (or beside) the end points for both. Density does not "
-                  "separate the methods — distance from the shell, where the samples live, does.")
+    right.altair_chart(
+        charts.log_density_chart(charts.path_frame(t, dens, "log_density"), d), width="stretch"
+    )
+    right.caption(
+        "N(0, I) is densest at 0, so lerp's shrunken midpoint has *higher* density; the "
+        "lowest density is at (or beside) the end points for both. Density does not "
+        "separate the methods — distance from the shell, where the samples live, does."
+    )
 
     norms_drawn = _shell_norms(d, N_SHELL, seed)
     a = min(stats.chi(d).ppf(1e-4), *mids.values(), *norms["lerp"])
     b = max(stats.chi(d).ppf(1 - 1e-4), *mids.values(), *norms["slerp"])
     a, b = max(0.0, a - 0.05 * (b - a)), b + 0.05 * (b - a)
     r = np.linspace(a, b, 300)
-    marks = pd.DataFrame({"norm": [mids["lerp"], mids["slerp"]], "method": ["lerp", "slerp"],
-                          "label": ["lerp midpoint", "slerp midpoint"]})
+    marks = pd.DataFrame(
+        {
+            "norm": [mids["lerp"], mids["slerp"]],
+            "method": ["lerp", "slerp"],
+            "label": ["lerp midpoint", "slerp midpoint"],
+        }
+    )
     left, right = st.columns(2)
-    left.altair_chart(charts.shell_chart(norms_drawn, np.linspace(a, b, 61), r,
-                                         stats.chi(d).pdf(r), marks, d), width="stretch")
+    left.altair_chart(
+        charts.shell_chart(norms_drawn, np.linspace(a, b, 61), r, stats.chi(d).pdf(r), marks, d),
+        width="stretch",
+    )
     where = "inside" if lo <= mids["lerp"] <= hi else "outside"
-    left.caption(f"‖z‖ of {N_SHELL:,} draws from N(0, I_{d}) with the χ_{d} pdf: 90 % lie in "
-                 f"[{lo:.2f}, {hi:.2f}]. The lerp midpoint ({mids['lerp']:.2f}) is {where} "
-                 "that band.")
+    left.caption(
+        f"‖z‖ of {N_SHELL:,} draws from N(0, I_{d}) with the χ_{d} pdf: 90 % lie in "
+        f"[{lo:.2f}, {hi:.2f}]. The lerp midpoint ({mids['lerp']:.2f}) is {where} "
+        "that band."
+    )
     right.altair_chart(charts.plane_chart(interpolation.plane_picture(z1, z2)), width="content")
-    right.caption("The same pair in its own plane (u along z₁): the chord cuts inside the circle "
-                  "of radius median χ_d, the arc follows it." if d > 1 else
-                  "In 1-D there is no plane: both paths run along the u axis, through 0.")
+    right.caption(
+        "The same pair in its own plane (u along z₁): the chord cuts inside the circle "
+        "of radius median χ_d, the arc follows it."
+        if d > 1
+        else "In 1-D there is no plane: both paths run along the u axis, through 0."
+    )
 
 
 def _decoding(seed: int, points: int) -> None:
     c1, c2, c3 = st.columns([3, 1, 1])
     steps = c2.number_input("Steps", 50, 5000, 1500, step=250, key=KEY + "train_steps")
-    if c3.button("Train one here", key=KEY + "train",
-                 help="gan, tuned preset, latent dimension 8, on the bimodal target"):
+    if c3.button(
+        "Train one here",
+        key=KEY + "train",
+        help="gan, tuned preset, latent dimension 8, on the bimodal target",
+    ):
         try:
-            cfg = preset(TRAIN["variant"], TRAIN["name"], latent_dim=TRAIN["latent_dim"],
-                         target=TRAIN["target"], steps=int(steps))
+            cfg = preset(
+                TRAIN["variant"],
+                TRAIN["name"],
+                latent_dim=TRAIN["latent_dim"],
+                target=TRAIN["target"],
+                steps=int(steps),
+            )
         except ConfigError as exc:
             st.error("Can't train with these settings: " + "; ".join(exc.problems))
             return
@@ -132,11 +173,14 @@ def _decoding(seed: int, points: int) -> None:
             # runs differing only in settings the label leaves out still get their own entry
             runs[label if label not in runs else f"{label} ({len(runs) + 1})"] = r
     if not runs:
-        c1.info("No generator with a normal latent of dimension ≥ 2 in this session yet: train "
-                "one here, or on a variant page.")
+        c1.info(
+            "No generator with a normal latent of dimension ≥ 2 in this session yet: train "
+            "one here, or on a variant page."
+        )
         return
-    run = runs[c1.selectbox("Generator (this session's runs, latent ≥ 2)", list(runs),
-                            key=KEY + "run")]
+    run = runs[
+        c1.selectbox("Generator (this session's runs, latent ≥ 2)", list(runs), key=KEY + "run")
+    ]
     cfg, dim = run.cfg, run.cfg.latent_dim
     z1, z2 = np.random.default_rng([seed, 2]).standard_normal((2, dim))
     t = np.linspace(0.0, 1.0, points)
@@ -145,30 +189,42 @@ def _decoding(seed: int, points: int) -> None:
     split = {"lerp": slice(0, points), "slerp": slice(points, 2 * points)}
     lo_x, hi_x = cfg.target.plot_range
     grid = np.linspace(lo_x, hi_x, 300)
-    st.altair_chart(charts.decoded_chart(charts.path_frame(t, {m: x[s] for m, s in split.items()},
-                                                           "x"),
-                                         grid, cfg.target.pdf(grid), (lo_x, hi_x)),
-                    width="content")
+    st.altair_chart(
+        charts.decoded_chart(
+            charts.path_frame(t, {m: x[s] for m, s in split.items()}, "x"),
+            grid,
+            cfg.target.pdf(grid),
+            (lo_x, hi_x),
+        ),
+        width="content",
+    )
     median, lo, hi = interpolation.shell(dim)
     mid = float(np.linalg.norm(interpolation.lerp(z1, z2, 0.5)))
     gap = float(np.mean(np.abs(x[split["lerp"]] - x[split["slerp"]])))
-    st.caption(f"G(z(t)) of seed {cfg.seed} along both paths between one pair in latent "
-               f"dimension {dim}, beside the target density (they differ by {gap:.3f} on "
-               f"average; target std {cfg.target.std:.2f}). Be careful what this shows: at this "
-               f"d the lerp midpoint (‖z‖ = {mid:.2f}) is still inside the thick shell "
-               f"(median {median:.2f}, 90 % band [{lo:.2f}, {hi:.2f}]), where G saw plenty of "
-               "latents in training, so most of the difference is just two different curves "
-               "through latent space, not lerp leaving the data. The gap grows with d: about "
-               "29 % inside at any large d, and the band keeps thinning (table above at d = 512 "
-               f"or 4096); this app's G stops at latent {RANGES['latent_dim'][1]}, so the "
-               "large-d effect is shown in latent space above.")
+    st.caption(
+        f"G(z(t)) of seed {cfg.seed} along both paths between one pair in latent "
+        f"dimension {dim}, beside the target density (they differ by {gap:.3f} on "
+        f"average; target std {cfg.target.std:.2f}). Be careful what this shows: at this "
+        f"d the lerp midpoint (‖z‖ = {mid:.2f}) is still inside the thick shell "
+        f"(median {median:.2f}, 90 % band [{lo:.2f}, {hi:.2f}]), where G saw plenty of "
+        "latents in training, so most of the difference is just two different curves "
+        "through latent space, not lerp leaving the data. The gap grows with d: about "
+        "29 % inside at any large d, and the band keeps thinning (table above at d = 512 "
+        f"or 4096); this app's G stops at latent {RANGES['latent_dim'][1]}, so the "
+        "large-d effect is shown in latent space above."
+    )
     v = run.variant
-    title = f"{v.d_name} {v.d_symbol}(G(z(t)))" + (" (probability 'real')" if v.probability
-                                                  else "")
-    st.altair_chart(charts.critic_chart(charts.path_frame(
-        t, {m: score[s] for m, s in split.items()}, "score"), title), width="stretch")
-    st.caption(f"What the {v.d_name} says along the same paths. A well-trained "
-               "vanilla D sits near ½ everywhere G puts mass; dips mark regions it finds fake.")
+    title = f"{v.d_name} {v.d_symbol}(G(z(t)))" + (" (probability 'real')" if v.probability else "")
+    st.altair_chart(
+        charts.critic_chart(
+            charts.path_frame(t, {m: score[s] for m, s in split.items()}, "score"), title
+        ),
+        width="stretch",
+    )
+    st.caption(
+        f"What the {v.d_name} says along the same paths. A well-trained "
+        "vanilla D sits near ½ everywhere G puts mass; dips mark regions it finds fake."
+    )
 
 
 def render() -> None:
@@ -181,10 +237,12 @@ def render() -> None:
     table, fmt = paths_table(_table(d, used, points, seed))
     st.dataframe(table, hide_index=True, column_config=fmt)
     cut = f" (cut from {pairs} to keep it fast at this d)" if used < pairs else ""
-    st.caption(f"{used} pairs{cut}, {points} points each, d = {d}; ± is the std over pairs. "
-               f"Shell: median of χ_d. For large d the lerp midpoint has norm ≈ √(d/2) = "
-               f"{math.sqrt(d / 2):.1f}, about 29 % inside √d = {math.sqrt(d):.1f}; slerp keeps "
-               "the end points' norms.")
+    st.caption(
+        f"{used} pairs{cut}, {points} points each, d = {d}; ± is the std over pairs. "
+        f"Shell: median of χ_d. For large d the lerp midpoint has norm ≈ √(d/2) = "
+        f"{math.sqrt(d / 2):.1f}, about 29 % inside √d = {math.sqrt(d):.1f}; slerp keeps "
+        "the end points' norms."
+    )
 
     st.subheader("Decoding the paths through a trained generator")
     _decoding(seed, points)

@@ -78,18 +78,42 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
     else:
         start_label = "Start new run" if run is not None and not same else "Start"
     c = st.columns(4)
-    c[0].button(start_label, key=_key(variant, "start"), type="primary", width="stretch",
-                on_click=start, args=(variant, cfg),
-                disabled=cfg is None or (same and (running or (run is not None and run.finished))))
-    c[1].button("Stop", key=_key(variant, "stop"), width="stretch", on_click=_stop,
-                args=(variant,), disabled=not running)
+    c[0].button(
+        start_label,
+        key=_key(variant, "start"),
+        type="primary",
+        width="stretch",
+        on_click=start,
+        args=(variant, cfg),
+        disabled=cfg is None or (same and (running or (run is not None and run.finished))),
+    )
+    c[1].button(
+        "Stop",
+        key=_key(variant, "stop"),
+        width="stretch",
+        on_click=_stop,
+        args=(variant,),
+        disabled=not running,
+    )
     epoch = cfg.steps_per_epoch if cfg is not None else 0
-    c[2].button("Step one epoch", key=_key(variant, "step"), width="stretch", on_click=_step,
-                args=(variant, cfg), help=f"{epoch:,} generator steps: one pass over the data",
-                disabled=cfg is None or running or (same and run is not None and run.finished))
-    c[3].button("Reset", key=_key(variant, "reset"), width="stretch", on_click=_reset,
-                args=(variant,), disabled=run is None,
-                help="Forget this run and start again from step 0")
+    c[2].button(
+        "Step one epoch",
+        key=_key(variant, "step"),
+        width="stretch",
+        on_click=_step,
+        args=(variant, cfg),
+        help=f"{epoch:,} generator steps: one pass over the data",
+        disabled=cfg is None or running or (same and run is not None and run.finished),
+    )
+    c[3].button(
+        "Reset",
+        key=_key(variant, "reset"),
+        width="stretch",
+        on_click=_reset,
+        args=(variant,),
+        disabled=run is None,
+        help="Forget this run and start again from step 0",
+    )
 
 
 # --- training in slices ---------------------------------------------------------------------
@@ -100,8 +124,9 @@ def _train(variant: str, run: Run, bar) -> None:
         if run.finished:  # redraw the whole page: buttons, the table, no more ticks
             ss[_key(variant, "running")] = False
             st.rerun(scope="app")
-        bar.progress(min(run.step / run.cfg.steps, 1.0),
-                     text=_progress_text(variant, run.step, run))
+        bar.progress(
+            min(run.step / run.cfg.steps, 1.0), text=_progress_text(variant, run.step, run)
+        )
 
 
 def panel(variant: str, draw: Callable[[Run, RunResult], None]) -> None:
@@ -133,22 +158,33 @@ def _progress_text(variant: str, step: int, run: Run) -> str:
     """One step on screen: the readout's and the bar's come from the same snapshot."""
     if not run.alive.any():  # every seed stopped itself: say where, not "finished"
         return f"diverged at step {int(run.diverged_at.max()):,} of {run.cfg.steps:,}"
-    status = ("training" if is_running(variant) else "finished" if run.finished else
-              "stopped" if step else "not started")
+    status = (
+        "training"
+        if is_running(variant)
+        else "finished"
+        if run.finished
+        else "stopped"
+        if step
+        else "not started"
+    )
     return f"{status} — step {step:,} of {run.cfg.steps:,}"
 
 
 def readout(variant: str, run: Run, result: RunResult):
     """Progress bar (returned, to update while training) and the latest numbers."""
     cfg = run.cfg
-    bar = st.progress(min(result.step / cfg.steps, 1.0), text=_progress_text(variant, result.step,
-                                                                             run))
+    bar = st.progress(
+        min(result.step / cfg.steps, 1.0), text=_progress_text(variant, result.step, run)
+    )
     last = result.history[result.history.step == result.history.step.max()]
-    names = {k: run.variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate")
-             if k in last}
+    names = {
+        k: run.variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate") if k in last
+    }
     cells = [("epoch", f"{result.step // cfg.steps_per_epoch:,}"), ("step", f"{result.step:,}")]
-    cells += [(text, number(np.nanmedian(last[col]) if last[col].notna().any() else np.nan))
-              for col, text in names.items()]
+    cells += [
+        (text, number(np.nanmedian(last[col]) if last[col].notna().any() else np.nan))
+        for col, text in names.items()
+    ]
     cells.append(("steps/s", number(result.steps_per_s)))
     for col, (name, value) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(name, value)

@@ -25,8 +25,10 @@ def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
     # The progress update after each of the driver's short slices is where a rerun (Stop, a
     # page switch) interrupts.
     for _ in driver.train([run]):
-        bar.progress(min(run.step / cfg.steps, 1.0),
-                     text=f"Training {what}: step {run.step:,} of {cfg.steps:,}")
+        bar.progress(
+            min(run.step / cfg.steps, 1.0),
+            text=f"Training {what}: step {run.step:,} of {cfg.steps:,}",
+        )
     bar.empty()
     message = divergence_message(cfg.seeds, run.diverged_at)
     if message:
@@ -38,5 +40,7 @@ def run_label(run: Run) -> str:
     """A short, stable name for a run in a chooser (no step count, which changes while it trains
     elsewhere and would reset the choice)."""
     c = run.cfg
-    return (f"{c.variant} on {c.target.name} · latent {c.latent_dim} ({c.latent}) · "
-            f"lr {c.lr_g:g} · seed {c.seed} · {c.steps:,} steps")
+    return (
+        f"{c.variant} on {c.target.name} · latent {c.latent_dim} ({c.latent}) · "
+        f"lr {c.lr_g:g} · seed {c.seed} · {c.steps:,} steps"
+    )

@@ -37,17 +37,29 @@ def seed_demo(seed: int, n: int = 5) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     first, following = rng.random(n), rng.random(n)
     again = np.random.default_rng(seed).random(n)
-    return pd.DataFrame({"draw": np.arange(1, n + 1), f"seed {seed}": first,
-                         f"reset to seed {seed}, draw again": again,
-                         "no reset: the next draws": following})
+    return pd.DataFrame(
+        {
+            "draw": np.arange(1, n + 1),
+            f"seed {seed}": first,
+            f"reset to seed {seed}, draw again": again,
+            "no reset: the next draws": following,
+        }
+    )
 
 
 def bisection_trace(target: MixtureTarget, u: float) -> pd.DataFrame:
     """The bracket [lo, hi] around F⁻¹(u) halving, straight from MixtureTarget.ppf's own
     bisection, with F(midpoint) − u after each halving."""
     it = target.ppf_iterates(u)
-    return pd.DataFrame({"halvings": np.arange(len(it["lo"])), "lo": it["lo"], "hi": it["hi"],
-                         "width": it["hi"] - it["lo"], "F(mid) − u": it["f_mid"] - u})
+    return pd.DataFrame(
+        {
+            "halvings": np.arange(len(it["lo"])),
+            "lo": it["lo"],
+            "hi": it["hi"],
+            "width": it["hi"] - it["lo"],
+            "F(mid) − u": it["f_mid"] - u,
+        }
+    )
 
 
 def residual_table(target: Target, us=(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)) -> pd.DataFrame:
@@ -64,27 +76,43 @@ def _benchmark(target: Target, n: int, seed: int) -> pd.DataFrame:
 
 _NO_FORMULA = {
     MixtureTarget: "F is a weighted sum of normal CDFs, and such a sum has no inverse in closed "
-                   "form: F⁻¹(u) is found by bisection, halving a bracket until F(x) = u to about "
-                   "1e-10. Exact for practical purposes, but ~60 evaluations of F per u instead "
-                   "of one formula.",
+    "form: F⁻¹(u) is found by bisection, halving a bracket until F(x) = u to about "
+    "1e-10. Exact for practical purposes, but ~60 evaluations of F per u instead "
+    "of one formula.",
     EmpiricalTarget: "Your data define F only through their values: F⁻¹ is the empirical quantile "
-                     "function, linear between the sorted values. A lookup, exact for this data "
-                     "set — and it never produces a value outside [min, max] of the data.",
+    "function, linear between the sorted values. A lookup, exact for this data "
+    "set — and it never produces a value outside [min, max] of the data.",
 }
-COLUMNS = {"method": "sampler", "w1": "W1 to target", "ks_statistic": "KS statistic",
-           "ks_pvalue": "KS p-value", "mean_error": "mean error", "std_error": "std error",
-           "samples_per_s": "samples / s"}
+COLUMNS = {
+    "method": "sampler",
+    "w1": "W1 to target",
+    "ks_statistic": "KS statistic",
+    "ks_pvalue": "KS p-value",
+    "mean_error": "mean error",
+    "std_error": "std error",
+    "samples_per_s": "samples / s",
+}
 
 
 def _choose_target() -> Target | None:
-    source = st.radio("Distribution", [EXPONENTIAL, OTHER], key=KEY + "source", horizontal=True,
-                      persist_state="session")
+    source = st.radio(
+        "Distribution",
+        [EXPONENTIAL, OTHER],
+        key=KEY + "source",
+        horizontal=True,
+        persist_state="session",
+    )
     if source == OTHER:
         return target_picker(key=KEY + "target", label="Target", default="bimodal")
     lo, hi = RATE_RANGE
-    rate = st.columns([1, 3])[0].number_input(f"Rate λ (from {lo:g} to {hi:g})", value=1.0,
-                                              step=0.25, format="%.3f", key=KEY + "rate",
-                                              persist_state="session")
+    rate = st.columns([1, 3])[0].number_input(
+        f"Rate λ (from {lo:g} to {hi:g})",
+        value=1.0,
+        step=0.25,
+        format="%.3f",
+        key=KEY + "rate",
+        persist_state="session",
+    )
     try:
         return exponential_target(rate)
     except TargetError as exc:
@@ -99,18 +127,33 @@ def _show_inversion(target: Target) -> None:
         with st.expander("u → x and the residual F(x) − u"):
             st.dataframe(residual_table(target), hide_index=True)
         return
-    st.info("**No closed form for F⁻¹ here.** " + _NO_FORMULA.get(
-        type(target), f"It is computed by {sampling.ppf_method(target)}."))
+    st.info(
+        "**No closed form for F⁻¹ here.** "
+        + _NO_FORMULA.get(type(target), f"It is computed by {sampling.ppf_method(target)}.")
+    )
     if isinstance(target, MixtureTarget):
-        u = st.slider("Follow one u through the bisection", 0.01, 0.99, 0.3, key=KEY + "u",
-                      persist_state="session")
+        u = st.slider(
+            "Follow one u through the bisection",
+            0.01,
+            0.99,
+            0.3,
+            key=KEY + "u",
+            persist_state="session",
+        )
         trace = bisection_trace(target, u)
         shown = pd.concat([trace.head(12), trace.tail(1)])
-        st.dataframe(shown, hide_index=True, column_config={
-            c: st.column_config.NumberColumn(format="%.3e" if c != "halvings" else "%d")
-            for c in shown.columns})
-        st.caption(f"Each halving keeps the half of [lo, hi] where F crosses u = {u:.2f}; after "
-                   f"{len(trace) - 1} halvings the bracket is {trace['width'].iloc[-1]:.1e} wide.")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3e" if c != "halvings" else "%d")
+                for c in shown.columns
+            },
+        )
+        st.caption(
+            f"Each halving keeps the half of [lo, hi] where F crosses u = {u:.2f}; after "
+            f"{len(trace) - 1} halvings the bracket is {trace['width'].iloc[-1]:.1e} wide."
+        )
     st.dataframe(residual_table(target), hide_index=True)
     st.caption("A few u and their x = F⁻¹(u): F(x) − u is the inversion error (≈ 0).")
 
@@ -122,22 +165,26 @@ def _draw_charts(target: Target, seed: int) -> None:
     left, right = st.columns(2)
     left.altair_chart(charts.uniform_chart(u), width="stretch")
     left.caption(f"{N:,} draws of U ~ Uniform(0, 1) with seed {seed}: flat up to sampling noise.")
-    right.altair_chart(charts.inverse_cdf_chart(grid, target.cdf(grid), u[:N_TRACED],
-                                                x[:N_TRACED]), width="stretch")
-    right.caption("Go across from u to the CDF, then down: x = F⁻¹(u). Where F is steep "
-                  "(much mass) many u land close together — that is why F⁻¹(U) has CDF F.")
-    st.altair_chart(charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)),
-                    width="stretch")
-    pdf = " (a kernel density estimate of your data)" if isinstance(target, EmpiricalTarget) \
-        else ""
-    st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's "
-               f"pdf{pdf}.")
+    right.altair_chart(
+        charts.inverse_cdf_chart(grid, target.cdf(grid), u[:N_TRACED], x[:N_TRACED]),
+        width="stretch",
+    )
+    right.caption(
+        "Go across from u to the CDF, then down: x = F⁻¹(u). Where F is steep "
+        "(much mass) many u land close together — that is why F⁻¹(U) has CDF F."
+    )
+    st.altair_chart(
+        charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)), width="stretch"
+    )
+    pdf = " (a kernel density estimate of your data)" if isinstance(target, EmpiricalTarget) else ""
+    st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's pdf{pdf}.")
 
 
 def _comparison(target: Target, seed: int) -> None:
     gans = sampling.generator_rows(store.all_runs(), target, N)
-    table = pd.concat([_benchmark(target, N, seed), pd.DataFrame(gans)],
-                      ignore_index=True).rename(columns=COLUMNS)
+    table = pd.concat([_benchmark(target, N, seed), pd.DataFrame(gans)], ignore_index=True).rename(
+        columns=COLUMNS
+    )
     fmt = {c: st.column_config.NumberColumn(format="%.4f") for c in list(COLUMNS.values())[1:6]}
     fmt["samples / s"] = st.column_config.NumberColumn(format="%.3e")
     st.dataframe(table, hide_index=True, column_config=fmt)
@@ -149,21 +196,28 @@ def _comparison(target: Target, seed: int) -> None:
         "is itself uniform on [0, 1], so any value not close to 0 is what exactness looks "
         "like; a generator that is off shows p ≈ 0 at this n. Errors are sample minus target. "
         "Speed is the best of three timings here: the library may use a faster special-purpose "
-        "method, but a formula F⁻¹ is also far cheaper than a network forward pass.")
+        "method, but a formula F⁻¹ is also far cheaper than a network forward pass."
+    )
     if len(table) == 2:
-        st.caption("No GAN trained on this target yet in this session: train one below, or on "
-                   "a variant page with the same target, and it joins the table.")
+        st.caption(
+            "No GAN trained on this target yet in this session: train one below, or on "
+            "a variant page with the same target, and it joins the table."
+        )
 
 
 def _learned_map(target: Target) -> None:
-    runs = [r for r in store.all_runs()
-            if r.cfg.target == target and r.cfg.latent_dim == 1 and r.step > 0]
+    runs = [
+        r
+        for r in store.all_runs()
+        if r.cfg.target == target and r.cfg.latent_dim == 1 and r.step > 0
+    ]
     if not runs:
         st.write("No generator with latent dimension 1 has been trained on this target yet.")
         c1, c2, c3 = st.columns(3)
         variant = c1.radio("Variant", TRAIN_VARIANTS, key=KEY + "train_variant", horizontal=True)
-        steps = c2.number_input("Generator steps", 50, 5000, 1500, step=250,
-                                key=KEY + "train_steps")
+        steps = c2.number_input(
+            "Generator steps", 50, 5000, 1500, step=250, key=KEY + "train_steps"
+        )
         if not c3.button("Train a latent-1 generator here", key=KEY + "train", type="primary"):
             return
         try:
@@ -178,30 +232,46 @@ def _learned_map(target: Target) -> None:
     cfg = run.cfg
     z = sampling.latent_quantiles(cfg.latent)  # equally likely points: the distance below ≈ W1
     g = run.decode(run.latent_line(z))[0][0]  # first seed, the weights samples come from
-    st.altair_chart(charts.learned_map_chart(
-        z, sampling.optimal_map(target, z, cfg.latent),
-        sampling.optimal_map(target, sampling.mirror(z, cfg.latent), cfg.latent), g,
-        cfg.variant, cfg.latent), width="stretch")
+    st.altair_chart(
+        charts.learned_map_chart(
+            z,
+            sampling.optimal_map(target, z, cfg.latent),
+            sampling.optimal_map(target, sampling.mirror(z, cfg.latent), cfg.latent),
+            g,
+            cfg.variant,
+            cfg.latent,
+        ),
+        width="stretch",
+    )
     dist = sampling.map_distance(g, z, target, cfg.latent)
     broken = "" if run.alive[0] else f" (diverged at step {int(run.diverged_at[0]):,})"
-    st.caption(f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}{broken}, seed {cfg.seed}: "
-               f"mean |G(z) − best map| over latent quantiles = {dist['distance']:.3f} "
-               f"(to the increasing map {dist['to_increasing']:.3f}, to the decreasing "
-               f"{dist['to_decreasing']:.3f}); for a monotone G this is W1 to the target.")
+    st.caption(
+        f"{cfg.variant}, step {run.step:,} of {cfg.steps:,}{broken}, seed {cfg.seed}: "
+        f"mean |G(z) − best map| over latent quantiles = {dist['distance']:.3f} "
+        f"(to the increasing map {dist['to_increasing']:.3f}, to the decreasing "
+        f"{dist['to_decreasing']:.3f}); for a monotone G this is W1 to the target."
+    )
     if dist["closer"] == "decreasing":
-        st.info("This generator learned the **decreasing** map T̃(z) = T(−z). That is just as "
-                "good: the latent is symmetric, so both maps push it onto the same target.")
+        st.info(
+            "This generator learned the **decreasing** map T̃(z) = T(−z). That is just as "
+            "good: the latent is symmetric, so both maps push it onto the same target."
+        )
 
 
 def render() -> None:
     """The whole page below its title."""
     st.subheader("1 · Seeds: pseudo-random numbers repeat")
-    seed = int(st.columns([1, 3])[0].number_input("Seed", 0, 2**31 - 1, 0, step=1,
-                                                  key=KEY + "seed", persist_state="session"))
+    seed = int(
+        st.columns([1, 3])[0].number_input(
+            "Seed", 0, 2**31 - 1, 0, step=1, key=KEY + "seed", persist_state="session"
+        )
+    )
     st.dataframe(seed_demo(seed), hide_index=True)
-    st.caption(f"The 'seed {seed}' and 'reset' columns are identical: resetting the generator to "
-               "the same seed replays the same sequence. Without a reset it moves on. The draws "
-               "below use this seed too.")
+    st.caption(
+        f"The 'seed {seed}' and 'reset' columns are identical: resetting the generator to "
+        "the same seed replays the same sequence. Without a reset it moves on. The draws "
+        "below use this seed too."
+    )
 
     st.subheader("2 · Choose a distribution")
     target = _choose_target()
@@ -216,7 +286,9 @@ def render() -> None:
     _comparison(target, seed)
 
     st.subheader("5 · A generator with latent dimension 1 is a learned F⁻¹")
-    st.markdown("With one latent z ~ N(0, 1) the best monotone generator is "
-                "T(z) = F⁻¹(Φ(z)): Φ turns z into a uniform u, F⁻¹ does the rest. A GAN has no "
-                "formula for F⁻¹ — it learns the map from samples.")
+    st.markdown(
+        "With one latent z ~ N(0, 1) the best monotone generator is "
+        "T(z) = F⁻¹(Φ(z)): Φ turns z into a uniform u, F⁻¹ does the rest. A GAN has no "
+        "formula for F⁻¹ — it learns the map from samples."
+    )
     _learned_map(target)

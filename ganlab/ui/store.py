@@ -53,9 +53,11 @@ def work_problem(cfgs) -> str | None:
     total = sum(work(c) for c in cfgs)
     if total <= MAX_WORK:
         return None
-    return (f"this asks for {total:,} network updates (seeds × steps × (D steps + 1)); this "
-            f"server allows {MAX_WORK:,} at once — lower the steps or the seeds, or run it "
-            "headless with `python -m ganlab train`")
+    return (
+        f"this asks for {total:,} network updates (seeds × steps × (D steps + 1)); this "
+        f"server allows {MAX_WORK:,} at once — lower the steps or the seeds, or run it "
+        "headless with `python -m ganlab train`"
+    )
 
 
 def _evict(runs: OrderedDict) -> None:

@@ -18,12 +18,20 @@ HIGHLIGHT = "background-color: rgba(0, 158, 115, 0.25); font-weight: 600"
 
 def run_info(run: Run) -> dict:
     """A run's figures for report.measured's run rows."""
-    return {"step": run.step, "steps": run.cfg.steps, "wall_s": run.wall_s,
-            "steps_per_s": run.step / run.wall_s if run.wall_s > 0 else float("nan")}
+    return {
+        "step": run.step,
+        "steps": run.cfg.steps,
+        "wall_s": run.wall_s,
+        "steps_per_s": run.step / run.wall_s if run.wall_s > 0 else float("nan"),
+    }
 
 
-def styled(table: pd.DataFrame, labels: dict[str, str], reference: dict[str, float] | None = None,
-           reference_label: str = "reference") -> Styler:
+def styled(
+    table: pd.DataFrame,
+    labels: dict[str, str],
+    reference: dict[str, float] | None = None,
+    reference_label: str = "reference",
+) -> Styler:
     """report.display with the best of each row highlighted (ties share it)."""
     shown = report.display(table, labels, reference, reference_label)
     css = pd.DataFrame("", index=shown.index, columns=shown.columns)
@@ -48,8 +56,9 @@ def variant_table(cfg: TrainConfig, here: str) -> str | None:
     floor = metrics.noise_floor_cached(cfg.target, METRIC_SAMPLES)
     reference = {**floor, "mean": cfg.target.mean, "std": cfg.target.std}
     table = report.measured(seeds, runs)
-    st.dataframe(styled(table, labels, reference, "target / noise floor"), width="stretch",
-                 height="content")
+    st.dataframe(
+        styled(table, labels, reference, "target / noise floor"), width="stretch", height="content"
+    )
     n = METRIC_SAMPLES
     st.caption(
         f"Distances use {n:,} generated samples per seed; the last column is what a perfect "
@@ -63,15 +72,19 @@ def variant_table(cfg: TrainConfig, here: str) -> str | None:
         st.markdown(report.glossary())
     clicked = None
     for key in missing:
-        if st.button(f"Run {VARIANTS[key].label} here (tuned preset, same target, seed and "
-                     f"{cfg.steps:,} steps)", key=f"{here}.table.run.{key}"):
+        if st.button(
+            f"Run {VARIANTS[key].label} here (tuned preset, same target, seed and "
+            f"{cfg.steps:,} steps)",
+            key=f"{here}.table.run.{key}",
+        ):
             clicked = key
     return clicked
 
 
 def run_missing(variant: str, cfg: TrainConfig) -> None:
     """Train the tuned preset of `variant` on cfg's target with cfg's seeds and budget."""
-    other = preset(variant, "tuned", target=cfg.target, seed=cfg.seed, n_seeds=cfg.n_seeds,
-                   steps=cfg.steps)
+    other = preset(
+        variant, "tuned", target=cfg.target, seed=cfg.seed, n_seeds=cfg.n_seeds, steps=cfg.steps
+    )
     if train_with_progress(other, VARIANTS[variant].label) is not None:
         st.rerun()

@@ -19,8 +19,13 @@ def _label(option: str) -> str:
     return {CUSTOM: "custom Gaussian mixture…", UPLOAD: "upload data (CSV)…"}[option]
 
 
-def target_picker(key: str = "target", label: str = "Target", default: str = "bimodal",
-                  bind: bool = False, container=st) -> Target | None:
+def target_picker(
+    key: str = "target",
+    label: str = "Target",
+    default: str = "bimodal",
+    bind: bool = False,
+    container=st,
+) -> Target | None:
     """Show the chooser in `container`; return the chosen Target, or None after explaining in
     words why the custom mixture or the upload cannot be used yet. Choices persist across page
     switches; with bind=True the built-in choice is also carried in the URL as ?<key>=name."""
@@ -50,8 +55,9 @@ def _custom_mixture(key: str, container) -> Target | None:
     widget, rows_key, base_key = f"{key}.mixture", f"{key}.mixture_rows", f"{key}.mixture_base"
     if widget not in st.session_state or base_key not in st.session_state:
         st.session_state[base_key] = st.session_state.get(rows_key, DEFAULT_ROWS)
-    rows = container.data_editor(st.session_state[base_key], num_rows="dynamic", key=widget,
-                                 hide_index=True)
+    rows = container.data_editor(
+        st.session_state[base_key], num_rows="dynamic", key=widget, hide_index=True
+    )
     st.session_state[rows_key] = rows
     rows = rows.dropna(how="all")
     try:
@@ -65,16 +71,21 @@ def _uploaded(key: str, container) -> Target | None:
     widget, kept_key = f"{key}.upload", f"{key}.uploaded_target"
     upload = container.file_uploader(
         f"A column of numbers (CSV or text, header optional, ≤ {MAX_UPLOAD_MB} MB)",
-        type=["csv", "txt"], key=widget, max_upload_size=MAX_UPLOAD_MB,
+        type=["csv", "txt"],
+        key=widget,
+        max_upload_size=MAX_UPLOAD_MB,
     )
     if upload is None:
         kept = st.session_state.get(kept_key)
         if kept is not None:  # the uploader forgets its file on a page switch; we do not
-            container.caption(f"Using **{kept.name}** ({kept.description}), uploaded earlier. "
-                              "Upload another file to replace it.")
+            container.caption(
+                f"Using **{kept.name}** ({kept.description}), uploaded earlier. "
+                "Upload another file to replace it."
+            )
             return kept
-        container.info("Upload a file with one number per line (at least 20) to use it as the "
-                       "target.")
+        container.info(
+            "Upload a file with one number per line (at least 20) to use it as the target."
+        )
         return None
     try:
         target = empirical(parse_csv(upload.getvalue()), name=upload.name)

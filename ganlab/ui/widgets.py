@@ -7,8 +7,16 @@ import streamlit as st
 from ganlab.config import FIELDS, fmt, label
 
 
-def field_widget(box, name: str, key: str, variant: str | None = None, default=None,
-                 text: str | None = None, grid_of: str | None = None, **kw):
+def field_widget(
+    box,
+    name: str,
+    key: str,
+    variant: str | None = None,
+    default=None,
+    text: str | None = None,
+    grid_of: str | None = None,
+    **kw,
+):
     """Draw field `name` as its declared widget under `key` and return its value. `default` is
     the initial value (None: the widget's state decides); `text` overrides the label; `grid_of`
     borrows another field's grid (Compare's one learning-rate knob uses lr_g's)."""
