@@ -8,7 +8,8 @@ PAGES = [
         "pages/1_Vanilla_GAN.py",
         "Vanilla GAN",
         "Vanilla_GAN",
-        "the original game: binary cross-entropy, saturating vs non-saturating loss, mode collapse.",
+        "the original game: binary cross-entropy, saturating vs non-saturating loss, "
+        "mode collapse.",
     ),
     (
         "pages/2_WGAN.py",
