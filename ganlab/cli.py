@@ -8,6 +8,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -29,6 +30,17 @@ from ganlab.training import Run
 from ganlab.variants import VARIANTS
 
 SKIP = {"variant", "target"}  # flags of their own below
+
+
+class RunRecord(TypedDict):
+    """One trained variant as `train` reports it (and writes it in --json)."""
+
+    variant: str
+    config: dict  # TrainConfig.to_dict()
+    step: int
+    wall_s: float
+    steps_per_s: float
+    seeds: list[dict]  # Run.seed_metrics()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,7 +199,7 @@ def train(args) -> int:
     except (ConfigError, TargetError) as exc:
         print(f"ganlab: error: {exc}", file=sys.stderr)
         return 2
-    runs = []
+    runs: list[RunRecord] = []
     for cfg in cfgs:
         run = Run(cfg)
         run.advance()

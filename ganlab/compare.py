@@ -4,6 +4,7 @@ the verdict in words and what the literature says (the measured table is ganlab.
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -16,8 +17,20 @@ from ganlab.variants import VARIANTS
 
 ORDER = tuple(VARIANTS)  # columns, left to right: gan, wgan, wgan-gp
 SHARED = ("target", "n_seeds", "steps", "seed")
+
+
+class Defaults(TypedDict):
+    """Where a comparison starts: the SHARED settings and the preset of every variant."""
+
+    target: str  # a built-in target's name
+    n_seeds: int
+    steps: int
+    seed: int
+    preset: str
+
+
 # Watchable live on about one shared CPU core: three variants × 4 seeds × 2,000 steps.
-DEFAULTS = {"target": "bimodal", "n_seeds": 4, "steps": 2000, "seed": 0, "preset": "tuned"}
+DEFAULTS = Defaults(target="bimodal", n_seeds=4, steps=2000, seed=0, preset="tuned")
 FORMAT = "ganlab-compare"  # the "format" field of a saved comparison
 
 
@@ -57,7 +70,8 @@ def build(
     """One config per variant: the preset, then its knobs, then any `extra` fields (from a loaded
     file), all on the same target, seeds and budget. choices[v] = {"preset", "knobs", "extra"}.
     Raises ConfigError listing every problem, each naming its variant."""
-    problems, out = [], {}
+    problems: list[str] = []
+    out: dict[str, TrainConfig] = {}
     for v in ORDER:
         c = choices.get(v, {})
         chosen = c.get("preset", DEFAULTS["preset"])
@@ -78,9 +92,15 @@ def build(
     return out
 
 
-def default_configs(**shared) -> dict[str, TrainConfig]:
-    s = {k: DEFAULTS[k] for k in SHARED} | shared
-    return build(s["target"], s["n_seeds"], s["steps"], s["seed"], {})
+def default_configs(
+    *,
+    target: Target | str = DEFAULTS["target"],
+    n_seeds: int = DEFAULTS["n_seeds"],
+    steps: int = DEFAULTS["steps"],
+    seed: int = DEFAULTS["seed"],
+) -> dict[str, TrainConfig]:
+    """Every variant at the default preset, on DEFAULTS' shared settings unless given."""
+    return build(target, n_seeds, steps, seed, {})
 
 
 # --- saving and loading ---------------------------------------------------------------------------
@@ -114,7 +134,8 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
             else ""
         )
         raise ConfigError([f"not a saved comparison: expected an object with 'configs'{hint}"])
-    problems, cfgs = [], {}
+    problems: list[str] = []
+    cfgs: dict[str, TrainConfig] = {}
     missing = [v for v in ORDER if v not in data["configs"]]
     if missing:
         problems.append(f"'configs' lacks {', '.join(missing)}")
@@ -153,7 +174,7 @@ def choice_of(cfg: TrainConfig) -> dict:
     """Preset, knobs and extra fields that rebuild cfg; the preset that needs the fewest extras."""
     values = {k: cfg.lr_g if k == "lr" else getattr(cfg, k) for k in knobs(cfg.variant)}
     shared = {name: getattr(cfg, name) for name in SHARED}
-    best = None
+    best: dict | None = None
     for name in PRESETS[cfg.variant]:
         try:
             base = config.preset(cfg.variant, name, **_fields(values, cfg.variant, name), **shared)
@@ -166,6 +187,8 @@ def choice_of(cfg: TrainConfig) -> dict:
         }
         if best is None or len(extra) < len(best["extra"]):
             best = {"preset": name, "knobs": values, "extra": extra}
+    if best is None:  # each variant's "paper" preset keeps D's lr = G's, so it always builds
+        raise ConfigError([f"no preset of {label(cfg.variant)} rebuilds these settings"])
     return best
 
 

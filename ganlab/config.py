@@ -398,7 +398,7 @@ def changes(old: TrainConfig, new: TrainConfig) -> list[str]:
 
 def validate(cfg: TrainConfig) -> list[str]:
     """Every problem with `cfg`, in words a student understands; empty when it can run."""
-    problems = []
+    problems: list[str] = []
     for name, allowed in CHOICES.items():
         value = getattr(cfg, name)
         if value not in allowed:
@@ -411,7 +411,8 @@ def validate(cfg: TrainConfig) -> list[str]:
             problems.append(f"{label(name)} must be a number (got {value!r})")
         elif not lo <= value <= hi:
             problems.append(f"{label(name)} {fmt(value)} is outside {fmt(lo)} … {fmt(hi)}")
-    if not isinstance(cfg.target, Target):
+    target: object = cfg.target  # __post_init__ checks whatever a caller passed, typed or not
+    if not isinstance(target, Target):
         problems.append("target must be a built-in name, a custom mixture or uploaded data")
     if not problems and cfg.batch_size > cfg.data_size:
         problems.append(

@@ -159,12 +159,13 @@ def path_stats(z1, z2, n_points: int = 21, method: str = "slerp") -> PathStats:
     # Walk the pairs in blocks of about _BLOCK floats: the whole (n, T, d) path at once is
     # 200 × 41 × 4096 doubles = 270 MB per temporary (~1 GB peak), too much for a hosted app.
     block = max(1, _BLOCK // (n_points * d))
-    norms, min_log = [], []
+    norm_blocks: list[np.ndarray] = []
+    min_log: list[np.ndarray] = []
     for i in range(0, len(z1), block):
         path = METHODS[method](z1[i : i + block], z2[i : i + block], t)  # (b, T, d)
-        norms.append(np.linalg.norm(path, axis=-1))  # (b, T)
+        norm_blocks.append(np.linalg.norm(path, axis=-1))  # (b, T)
         min_log.append(np.min(log_density(path), axis=1))
-    norms = np.concatenate(norms)
+    norms = np.concatenate(norm_blocks)
     median, lo, hi = shell(d)
     return PathStats(
         t=t,
@@ -192,7 +193,7 @@ def compare_paths(d: int, n_pairs: int = 200, n_points: int = 21, seed: int = 0)
     rows = []
     for method in METHODS:
         s = path_stats(z1, z2, n_points, method)
-        row = {"method": method}
+        row: dict[str, str | float] = {"method": method}
         for col in ("norm_deviation", "min_log_density", "outside_shell"):
             values = getattr(s, col)
             row[col] = float(np.mean(values))

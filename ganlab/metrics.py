@@ -113,9 +113,11 @@ _FLOORS_LOCK = threading.Lock()  # Streamlit serves each visitor from its own th
 def noise_floor_cached(target: Target, n: int) -> dict[str, float]:
     """`noise_floor(target, n)` with its default reps and seed, computed once per (target, n):
     the one floor every page shows beside its distances. Returns a fresh dict each call."""
+    law: tuple[str, str] | Target
     if isinstance(target, EmpiricalTarget):
         # Keyed by a digest of the data (up to 200 000 values), so the cache never holds them.
-        law = ("data", hashlib.sha256(np.asarray(target.values, dtype=float)).hexdigest())
+        data = np.asarray(target.values, dtype=float).tobytes()
+        law = ("data", hashlib.sha256(data).hexdigest())
     else:
         law = target  # frozen dataclasses of tuples: equal and hashed by value
     key = (law, int(n))

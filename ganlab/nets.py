@@ -6,6 +6,7 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 import torch
@@ -164,6 +165,10 @@ class BatchedMLP:
                 tape.append((h_in, a, h))
         return h
 
+    @overload
+    def backward(self, tape: list, g: torch.Tensor, weights: Literal[True] = ...) -> None: ...
+    @overload
+    def backward(self, tape: list, g: torch.Tensor, weights: Literal[False]) -> torch.Tensor: ...
     def backward(self, tape: list, g: torch.Tensor, weights: bool = True) -> torch.Tensor | None:
         """Given g = ∂loss/∂output (K, B, out) and the tape of the forward pass, writes
         ∂loss/∂weights into self.grad (if `weights`) and returns ∂loss/∂input (if not
@@ -187,7 +192,8 @@ class BatchedMLP:
         differentiation: each layer carries its value and its derivative in x."""
         params = self.params
         last = len(params) - 2
-        h, t = x, None  # t = dh/dx; None: the input's own slope, 1
+        h = x
+        t: torch.Tensor | None = None  # t = dh/dx; None: the input's own slope, 1
         for i in range(0, last, 2):
             w = params[i]
             a = _linear(h, w, params[i + 1])
@@ -196,6 +202,8 @@ class BatchedMLP:
             t = self.act.back(t_a, a, h)
             if tape is not None:
                 tape.append((h_in, t_in, a, t_a, h, t))
+        # Configs give D at least one hidden layer (d_layers ≥ 1), so the loop ran and set t.
+        assert t is not None, "slope needs a network with a hidden layer"
         return _matmul(t, params[last])  # the last layer is linear: its bias has no slope
 
     def slope_backward(self, tape: list, g: torch.Tensor) -> None:

@@ -82,7 +82,7 @@ class Views:
     def _seed_metrics(self, n: int) -> list[dict]:
         out = []
         for i, (seed, x) in enumerate(zip(self.cfg.seeds, self.samples(n), strict=True)):
-            row = {
+            row: dict[str, int | float | bool] = {
                 "seed": seed,
                 "diverged": bool(self.diverged_at[i] >= 0),
                 "diverged_at": int(self.diverged_at[i]),

@@ -41,6 +41,12 @@ class Target:
     def std(self) -> float:
         raise NotImplementedError
 
+    @property
+    def description(self) -> str:
+        """The law in words, for captions ("N(4, 0.5): one mode, the easy case"); subclasses
+        keep it as a field."""
+        raise NotImplementedError
+
     # --- derived ------------------------------------------------------------------------
     @property
     def components(self) -> tuple[tuple[float, float, float], ...] | None:
@@ -89,20 +95,20 @@ def bisect(cdf, u, lo: float, hi: float, steps: int = BISECTIONS, iterates: bool
     iterates holds arrays of shape (steps + 1, *u.shape): `lo`, `hi` and `f_mid` = cdf(midpoint)
     of the bracket after 0, 1, …, steps halvings (the last costs one extra cdf evaluation)."""
     u = np.asarray(u, dtype=float)
-    lo, hi = np.full(u.shape, float(lo)), np.full(u.shape, float(hi))
+    left, right = np.full(u.shape, float(lo)), np.full(u.shape, float(hi))  # the bracket, per u
     seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for _ in range(steps):
-        mid = 0.5 * (lo + hi)
+        mid = 0.5 * (left + right)
         f_mid = cdf(mid)
         if iterates:
-            seen.append((lo, hi, f_mid))
+            seen.append((left, right, f_mid))
         below = f_mid < u
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    x = 0.5 * (lo + hi)
+        left = np.where(below, mid, left)
+        right = np.where(below, right, mid)
+    x = 0.5 * (left + right)
     if not iterates:
         return x
-    seen.append((lo, hi, cdf(x)))
+    seen.append((left, right, cdf(x)))
     los, his, f_mids = zip(*seen, strict=True)
     return x, {"lo": np.stack(los), "hi": np.stack(his), "f_mid": np.stack(f_mids)}
 

@@ -100,10 +100,10 @@ class Run(Views):
         z = np.stack([self._latent(r, (m, nd + 1, b)) for r in self._rng["noise"]], axis=2)
         eps = None
         if self.variant.penalty is not None:
-            eps = np.stack(
+            eps_np = np.stack(
                 [r.random((m, nd, b, 1), dtype=np.float32) for r in self._rng["eps"]], axis=2
             )
-            eps = torch.from_numpy(eps)
+            eps = torch.from_numpy(eps_np)
         return real, torch.from_numpy(z), eps  # z: (m, nd+1, K, B, L)
 
     def _train_chunk(self, m: int) -> None:

@@ -29,12 +29,12 @@ def mixture(rows, name: str = "custom mixture") -> MixtureTarget:
         rows = [tuple(r) for r in rows]
     except TypeError:
         raise TargetError("a mixture is a list of (weight, mean, std) rows") from None
-    problems = []
+    problems: list[str] = []
     if not rows:
         raise TargetError("the mixture has no components: add at least one (weight, mean, std) row")
     if len(rows) > MAX_COMPONENTS:
         problems.append(f"{len(rows)} components is too many (at most {MAX_COMPONENTS})")
-    clean = []
+    clean: list[tuple[float, float, float]] = []
     for i, row in enumerate(rows, start=1):
         if len(row) != 3:
             problems.append(f"row {i}: needs weight, mean and std (got {len(row)} values)")
@@ -60,9 +60,13 @@ def mixture(rows, name: str = "custom mixture") -> MixtureTarget:
         raise TargetError("; ".join(problems))
     kept = [(w, m, s) for w, m, s in clean if w > 0]
     total = sum(w for w, _, _ in kept)
-    w, m, s = zip(*[(w / total, m, s) for w, m, s in kept], strict=True)
-    desc = " + ".join(f"{wi:.2g}·N({mi:g}, {si:g})" for wi, mi, si in zip(w, m, s, strict=True))
-    return MixtureTarget(name, w, m, s, description=desc)
+    weights = tuple(w / total for w, _, _ in kept)
+    means = tuple(m for _, m, _ in kept)
+    stds = tuple(s for _, _, s in kept)
+    desc = " + ".join(
+        f"{wi:.2g}·N({mi:g}, {si:g})" for wi, mi, si in zip(weights, means, stds, strict=True)
+    )
+    return MixtureTarget(name, weights, means, stds, description=desc)
 
 
 def empirical(values, name: str = "uploaded data") -> EmpiricalTarget:
@@ -104,7 +108,8 @@ def parse_csv(data: bytes | str, column: int = 0) -> np.ndarray:
     if len(lines) > MAX_VALUES + 1:
         raise TargetError(f"the file has {len(lines):,} lines; at most {MAX_VALUES:,} values fit")
     sep = next((s for s in (",", ";", "\t") if s in lines[0][1]), None)
-    values, problems = [], []
+    values: list[float] = []
+    problems: list[str] = []
     for pos, (lineno, text) in enumerate(lines):
         if len(problems) >= 5:  # enough to fix the file; a 100 000-line list helps nobody
             break

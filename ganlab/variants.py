@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 LOG2 = math.log(2.0)
 
@@ -105,7 +106,26 @@ _CRITIC_LOSS_CAPTION = (
     "matters."
 )
 _CRITIC_RISES = "The critic rises where real data outweighs generated; G moves its points uphill. "
-_WASSERSTEIN = dict(
+
+
+class _CriticFields(TypedDict):
+    """The Variant fields every Wasserstein variant shares (its critic, losses and words)."""
+
+    d_loss: str
+    g_losses: tuple[str, ...]
+    probability: bool
+    records: tuple[str, ...]
+    equilibrium: Callable[[str], dict[str, float]]
+    d_name: str
+    d_symbol: str
+    steps_label: str
+    steps_url: str
+    minimises: str
+    output: str
+    loss_caption: str
+
+
+_WASSERSTEIN = _CriticFields(
     d_loss="wasserstein",
     g_losses=("critic",),
     probability=False,

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from ganlab.charts import TARGET_COLOR
+from ganlab.charts import TARGET_COLOR, Layered
 from ganlab.charts.training import BINS, binned, loss_chart, over_seeds
 from ganlab.result import RunResult
 from ganlab.variants import VARIANTS
@@ -35,7 +35,7 @@ def density_ymax(results: dict[str, RunResult], bins: int = BINS) -> tuple[float
     return min(max(tallest, peak_pdf) * 1.05, Y_CAP * peak_pdf), float(tallest)
 
 
-def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> alt.LayerChart:
+def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> Layered:
     """Generated samples of all seeds pooled (bars) under the target pdf (line), on the target's
     plot range and a given density axis, so panels of different variants line up."""
     cfg = result.config
@@ -84,12 +84,12 @@ def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> alt.Laye
     return alt.layer(hist, line).properties(title=title, height=HEIGHT)
 
 
-def density_panels(results: dict[str, RunResult]) -> dict[str, alt.LayerChart]:
+def density_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
     y_max, _ = density_ymax(results)
     return {v: density_panel(r, y_max) for v, r in results.items()}
 
 
-def loss_panels(results: dict[str, RunResult]) -> dict[str, alt.LayerChart]:
+def loss_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
     """Each variant's loss chart (the variant page's), titled, on a shared step axis: an
     invisible rule spans 0 … budget so a run stopped early is not stretched to full width."""
     out = {}
@@ -102,7 +102,7 @@ def loss_panels(results: dict[str, RunResult]) -> dict[str, alt.LayerChart]:
     return out
 
 
-def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> alt.LayerChart:
+def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layered:
     """W1 to the target over training, one line per variant (median over seeds, min–max band),
     on one log axis, with the sampling noise floor dashed."""
     frames = []

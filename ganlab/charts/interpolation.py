@@ -125,7 +125,7 @@ def shell_chart(norms, edges, r, chi_pdf, marks: pd.DataFrame, d: int) -> alt.La
     return (bars + line + rules).properties(height=HEIGHT)
 
 
-def plane_chart(frame: pd.DataFrame, size: int = 320) -> alt.Chart:
+def plane_chart(frame: pd.DataFrame, size: int = 320) -> alt.LayerChart:
     """interpolation.plane_picture's curves (u, v, curve, order) on equal axes, so the shell
     is drawn as a circle and the chord's dip toward the origin is visible."""
     names = list(dict.fromkeys(frame["curve"]))

@@ -69,7 +69,7 @@ def _line(frame: pd.DataFrame, x: str, y: str, domain, colors, x_title: str, y_t
     )
 
 
-def uniform_chart(u, bins: int = 20) -> alt.Chart:
+def uniform_chart(u, bins: int = 20) -> alt.LayerChart:
     """Histogram of the uniform draws u against the flat Uniform(0, 1) density."""
     hist = histogram(u, np.linspace(0.0, 1.0, bins + 1))
     domain = [f"{len(np.ravel(u)):,} draws of U", "Uniform(0, 1) density"]
@@ -80,7 +80,7 @@ def uniform_chart(u, bins: int = 20) -> alt.Chart:
     return (bars + line).properties(height=HEIGHT)
 
 
-def inverse_cdf_chart(x, cdf, u_traced, x_traced) -> alt.Chart:
+def inverse_cdf_chart(x, cdf, u_traced, x_traced) -> alt.LayerChart:
     """The CDF u = F(x) with draws traced from the u axis across to the curve and down to the
     x axis: reading the curve backwards is F⁻¹, so each u lands at x = F⁻¹(u)."""
     x, cdf = np.asarray(x, dtype=float), np.asarray(cdf, dtype=float)

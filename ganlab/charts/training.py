@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ganlab.charts import TARGET_COLOR
+from ganlab.charts import TARGET_COLOR, Layered
 from ganlab.result import RunResult
 from ganlab.sampling import map_distance, optimal_map
 from ganlab.variants import VARIANTS
@@ -66,7 +66,7 @@ def _over_training(
     seeds: int = 1,
     ref_label: str = "reference",
     log: bool = False,
-) -> alt.LayerChart:
+) -> Layered:
     """Median curves (with a min–max band when there are several seeds) and dashed reference
     lines in the colour of the series they belong to; the dash legend names the reference."""
     dash = alt.Scale(domain=["measured", ref_label], range=[[1, 0], [6, 4]])
@@ -107,7 +107,7 @@ def _n_seeds(result: RunResult) -> int:
 
 
 # --- 1. real vs generated density ----------------------------------------------------------
-def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> alt.LayerChart:
+def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> Layered:
     """Target pdf (line), generated histogram, real training data (faint histogram)."""
     cfg = result.config
     lo, hi = cfg.target.plot_range
@@ -156,7 +156,7 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> a
 
 
 # --- 2. losses against their equilibrium values ------------------------------------------------
-def loss_chart(result: RunResult) -> alt.LayerChart:
+def loss_chart(result: RunResult) -> Layered:
     """Vanilla: D and G loss with their equilibrium values dashed. Wasserstein: critic loss and
     the estimate E f(real) − E f(fake) (→ 0) on the left axis; G loss, whose level is
     arbitrary, on its own right axis so it does not flatten the others."""
@@ -192,7 +192,7 @@ def loss_chart(result: RunResult) -> alt.LayerChart:
 # --- 3. the discriminator / critic as a function of x ------------------------------------------
 def critic_chart(
     result: RunResult, seed_index: int = 0, marker: tuple[float, float] | None = None
-) -> alt.LayerChart:
+) -> Layered:
     """D(x) (probability) or critic f(x) over the plot range, the generated samples as points
     on it, D = ½ for vanilla, and optionally the slider's point (x, score)."""
     cfg = result.config
@@ -259,7 +259,7 @@ def _marker(point: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Ch
     )
 
 
-def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChart | None:
+def critic_detail_chart(result: RunResult, seed_index: int = 0) -> Layered | None:
     """What keeps the critic in check: |f'(x)| against the norm its penalty pulls towards, the
     weights against ±c for clipping; None for a variant without such a constraint."""
     cfg = result.config
@@ -308,7 +308,7 @@ def critic_detail_chart(result: RunResult, seed_index: int = 0) -> alt.LayerChar
 
 
 # --- 4. generated moments and 6. distance, over training -----------------------------------------
-def moments_chart(result: RunResult) -> alt.LayerChart:
+def moments_chart(result: RunResult) -> Layered:
     """Generated mean and std (median over seeds, band) against the target's, dashed."""
     target = result.config.target
     names = {"mean": "mean", "std": "std"}
@@ -320,7 +320,7 @@ def moments_chart(result: RunResult) -> alt.LayerChart:
     ).properties(height=HEIGHT)
 
 
-def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerChart:
+def distance_chart(result: RunResult, floor: float | None = None) -> Layered:
     """W1 to the target over training (log scale), with the sampling noise floor dashed."""
     data = over_seeds(result.evals, {"w1": "W1 to target"})
     data = data[data["median"] > 0]  # a log axis cannot show 0
@@ -340,7 +340,7 @@ def distance_chart(result: RunResult, floor: float | None = None) -> alt.LayerCh
 # --- 5. the generator as a map z -> x ---------------------------------------------------------
 def map_chart(
     result: RunResult, seed_index: int = 0, marker: tuple[float, float] | None = None
-) -> alt.LayerChart:
+) -> Layered:
     """G along latent axis 1. With a 1-D latent, also the optimal transport map F⁻¹(Φ(z)) — or
     its mirror when G learned the decreasing map, which pushes the latent onto the target just
     as well."""

@@ -119,7 +119,9 @@ def _any_step(cfgs) -> bool:
 def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
     """The newest plain-data picture of each variant: the visitor's run, or the shared result
     (listed in ss[SHARED_SHOWN])."""
-    runs, shared, out = _runs(active), None, {}
+    runs = _runs(active)
+    shared: dict[str, RunResult] | None = None
+    out: dict[str, RunResult | None] = {}
     ss[SHARED_SHOWN] = set()
     for v in active:
         run = runs[v]
@@ -230,8 +232,9 @@ def render() -> None:
         st.caption("The table, verdict and exports appear when training finishes or you stop.")
         _conceptual(active)
         return
-    results = _snapshots(active, with_metrics=True)
-    if any(r is None for r in results.values()):
+    snaps = _snapshots(active, with_metrics=True)
+    results = {v: r for v, r in snaps.items() if r is not None}
+    if len(results) < len(snaps):
         st.info("Some variants have not trained a step yet: press **Run comparison**.")
         _conceptual(active)
         return

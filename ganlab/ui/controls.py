@@ -18,7 +18,7 @@ from ganlab.config import (
     make,
     preset,
 )
-from ganlab.lessons import EXPERIMENTS, LESSONS
+from ganlab.lessons import EXPERIMENTS, LESSONS, Lesson
 from ganlab.targets import TARGETS
 from ganlab.ui import live, store
 from ganlab.ui.target_picker import target_picker
@@ -111,13 +111,13 @@ def presets(variant: str) -> dict[str, Preset]:
     }
     for key, lesson in LESSONS.items():
         if lesson.variant == variant:
-            out[key] = Preset(
-                f"lesson: {lesson.title}",
-                lesson.sentence,
-                lambda cur, les=lesson: les.config(seed=cur.seed, n_seeds=cur.n_seeds),
-                True,
-            )
+            out[key] = Preset(f"lesson: {lesson.title}", lesson.sentence, _on_seeds(lesson), True)
     return out
+
+
+def _on_seeds(lesson: Lesson) -> Callable[[TrainConfig], TrainConfig]:
+    """The lesson's settings, on the seeds the visitor has chosen."""
+    return lambda cur: lesson.config(seed=cur.seed, n_seeds=cur.n_seeds)
 
 
 def _apply_preset(variant: str) -> None:
@@ -172,7 +172,7 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
     target = target_picker(
         _key(variant, "target"), container=bar, default=ss[_key(variant, "target_default")]
     )
-    values = {}
+    values: dict[str, object] = {}
     for group in GROUPS[:-1]:
         bar.subheader(group)
         values |= {n: _widget(bar, variant, n) for n in widget_fields(variant, group)}

@@ -12,6 +12,7 @@ from scipy import stats
 from ganlab import interpolation
 from ganlab.charts import interpolation as charts
 from ganlab.config import RANGES, ConfigError, preset
+from ganlab.training import Run
 from ganlab.ui import store
 from ganlab.ui.quick_train import run_label, train_with_progress
 
@@ -21,7 +22,8 @@ D_OPTIONS = tuple(2**k for k in range(13))  # 1 … 4096 on a log scale
 WORK = 40_000_000
 N_SHELL = 4000  # random draws for the ‖z‖ histogram
 KEY = "interp."  # widget-key prefix for this page
-TRAIN = dict(variant="gan", name="tuned", latent_dim=8, target="bimodal")
+# "Train one here": a generator with a latent worth walking in (the button's help says so).
+TRAIN_VARIANT, TRAIN_PRESET, TRAIN_LATENT, TRAIN_TARGET = "gan", "tuned", 8, "bimodal"
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -152,10 +154,10 @@ def _decoding(seed: int, points: int) -> None:
     ):
         try:
             cfg = preset(
-                TRAIN["variant"],
-                TRAIN["name"],
-                latent_dim=TRAIN["latent_dim"],
-                target=TRAIN["target"],
+                TRAIN_VARIANT,
+                TRAIN_PRESET,
+                latent_dim=TRAIN_LATENT,
+                target=TRAIN_TARGET,
                 steps=int(steps),
             )
         except ConfigError as exc:
@@ -166,7 +168,7 @@ def _decoding(seed: int, points: int) -> None:
             return
         st.session_state[KEY + "run"] = run_label(run)  # select it after the rerun
         st.rerun()
-    runs: dict[str, object] = {}
+    runs: dict[str, Run] = {}
     for r in reversed(store.all_runs()):  # the most recently used first
         if r.cfg.latent_dim >= 2 and r.cfg.latent == "normal" and r.step > 0:
             label = run_label(r)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -28,8 +30,13 @@ EXPONENTIAL, OTHER = "exponential with rate λ", "built-in, custom mixture or yo
 TRAIN_VARIANTS = ("gan", "wgan-gp")
 KEY = "sampling."  # widget-key prefix for this page
 # Streamlit hashes cache arguments by value; a Target's own hash is its frozen fields, cheaper
-# and steadier than hashing its lazily filled caches (scipy objects, sorted arrays).
-_HASH = {ScipyTarget: hash, MixtureTarget: hash, EmpiricalTarget: hash}
+# and steadier than hashing its lazily filled caches (scipy objects, sorted arrays). Keyed by
+# type, as Streamlit's hash_funcs may be (or by a type's dotted name: hence `str`).
+_HASH: dict[str | type, Callable[[Target], int]] = {
+    ScipyTarget: hash,
+    MixtureTarget: hash,
+    EmpiricalTarget: hash,
+}
 
 
 def seed_demo(seed: int, n: int = 5) -> pd.DataFrame:

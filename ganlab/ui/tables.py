@@ -44,7 +44,9 @@ def styled(
 def variant_table(cfg: TrainConfig, here: str) -> str | None:
     """This visitor's latest run of each variant on cfg's target, side by side. Returns the
     variant whose 'run it' button was pressed, if any (the caller trains it)."""
-    seeds, runs, missing = {}, {}, []
+    seeds: dict[str, list[dict]] = {}
+    runs: dict[str, dict] = {}
+    missing: list[str] = []
     for key in VARIANTS:
         run = store.latest(key, cfg.target)
         if run is None:

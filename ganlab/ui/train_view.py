@@ -35,9 +35,12 @@ def render(variant: str) -> None:
         live.panel(variant, lambda r, res: _charts(variant, r, res, seed_i, z))
     st.divider()
     st.subheader("Every variant on this target")
-    if cfg is None and run is None:
+    if cfg is not None:
+        table_cfg = cfg
+    elif run is not None:
+        table_cfg = run.cfg
+    else:
         return
-    table_cfg = cfg if cfg is not None else run.cfg
     st.caption(
         "Each column is your latest run of that variant on this target. Updated when "
         "training stops; numbers over 10,000 samples per seed."
@@ -59,8 +62,8 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
     ):
         live.set_active(variant, cfg)
         active = cfg
-    run = live.current_run(variant)
-    if cfg is not None and run is not None and cfg != active:
+    run = live.current_run(variant)  # a run exists only under an active config
+    if cfg is not None and run is not None and active is not None and cfg != active:
         what = "; ".join(changes(active, cfg))
         doing = "keeps training" if live.is_running(variant) else "is kept"
         st.warning(
