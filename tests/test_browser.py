@@ -1,14 +1,15 @@
 """The real app in headless Chromium: every page renders, trains and shows no exception box.
 
 Starts `streamlit run app.py` on a free loopback port and drives Debian's Chromium through
-Playwright. Screenshots land in docs/screenshots/ (the README shows them).
+Playwright, with the steps in bench/browser_steps.py. Screenshots land in
+tests/artifacts/screenshots/ (ignored by git); the README's pictures are refreshed on purpose
+with `python bench/screenshots.py`, never by a test run.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from appserver import CHROMIUM, launch_chromium, running_app  # noqa: E402
+from browser_steps import (  # noqa: E402
+    COMPARE_TINY,
+    TEACHING_PAGES,
+    VARIANT_PAGES,
+    charts,
+    new_page,
+    open_settled,
+    run_comparison,
+    train_live_and_stop,
+)
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
 
@@ -45,35 +56,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    ctx.close()
-
-
-def _settle(page, seconds: float = 60.0) -> None:
-    """Wait until the page's title is drawn and the script has stopped running (the status
-    widget gone on two polls in a row)."""
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=seconds * 1000)
-    deadline, idle = time.time() + seconds, 0
-    while time.time() < deadline and idle < 2:
-        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        idle = 0 if busy else idle + 1
-        time.sleep(0.3)
-
-
-def _wait_for(condition, what: str, seconds: float = 90.0) -> None:
-    deadline = time.time() + seconds
-    while not condition():
-        if time.time() > deadline:
-            pytest.fail(f"no {what} after {seconds:.0f} s")
-        time.sleep(0.3)
-
-
-def _no_exception(page) -> None:
-    boxes = page.locator('[data-testid="stException"]')
-    assert boxes.count() == 0, boxes.first.inner_text()
+    with new_page(browser) as pg:
+        yield pg
 
 
 def _shot(page, name: str) -> None:
@@ -81,58 +65,32 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
-def _charts(page) -> int:
-    return page.locator('[data-testid="stVegaLiteChart"]').count()
-
-
 def test_home_page_links_every_page(server, page):
-    page.goto(server)
-    _settle(page)
-    _no_exception(page)
+    open_settled(page, server)
     for title in ("Vanilla GAN", "WGAN", "WGAN-GP", "Inverse-transform sampling",
                   "Slerp vs lerp", "Compare"):
         assert page.get_by_text(title, exact=False).count() > 0, title
     _shot(page, "home")
 
 
-@pytest.mark.parametrize(("path", "name"), [("Vanilla_GAN", "vanilla"), ("WGAN", "wgan"),
-                                            ("WGAN-GP", "wgan-gp")])
+@pytest.mark.parametrize(("path", "name"), [(p, n) for n, p in VARIANT_PAGES.items()])
 def test_variant_page_trains_live_and_stops(server, page, path, name):
-    page.goto(f"{server}/{path}")
-    _settle(page)
-    _no_exception(page)
-    page.get_by_role("button", name="Start").first.click()
-    _wait_for(lambda: _charts(page) >= 6, "six live charts")  # drawn by the live ticks
-    time.sleep(2)  # a few more ticks
-    _no_exception(page)
-    page.get_by_role("button", name="Stop").first.click()
-    _settle(page)
-    _no_exception(page)
-    assert page.get_by_text("All three variants on this target").count() > 0
-    # the side-by-side table is drawn once the run has stopped (metrics over 10k samples)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
-    _no_exception(page)
+    train_live_and_stop(page, f"{server}/{path}")
+    assert page.get_by_text("Every variant on this target").count() > 0
     _shot(page, name)
 
 
-@pytest.mark.parametrize(("path", "name", "charts"), [("Inverse_transform", "inverse-transform", 3),
-                                                      ("Slerp_vs_lerp", "slerp", 4)])
-def test_teaching_page_draws_its_charts(server, page, path, name, charts):
-    page.goto(f"{server}/{path}")
-    _settle(page)
-    _no_exception(page)
-    assert _charts(page) >= charts
+@pytest.mark.parametrize(("path", "name", "n_charts"),
+                         [(TEACHING_PAGES["inverse-transform"], "inverse-transform", 3),
+                          (TEACHING_PAGES["slerp"], "slerp", 4)])
+def test_teaching_page_draws_its_charts(server, page, path, name, n_charts):
+    open_settled(page, f"{server}/{path}")
+    assert charts(page) >= n_charts
     _shot(page, name)
 
 
 def test_compare_page_runs_a_tiny_comparison(server, page):
-    page.goto(f"{server}/Compare?steps=30&seeds=2")
-    _settle(page)
-    _no_exception(page)
-    page.get_by_role("button", name="Run").first.click()
-    _wait_for(lambda: page.get_by_text("Verdict.", exact=True).count() > 0, "verdict")
-    _settle(page)
-    _no_exception(page)
-    assert _charts(page) >= 3
+    run_comparison(page, f"{server}/{COMPARE_TINY}")
+    assert charts(page) >= 3
     assert page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').count() > 0
     _shot(page, "compare")

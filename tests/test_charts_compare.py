@@ -60,6 +60,7 @@ def test_loss_panels_span_the_whole_budget(results):
         assert any(r.get("step") == 20 for d in datasets_with(spec, "step") for r in d)
 
 
+@pytest.mark.slow
 def test_figure_exports_as_png_and_svg_without_a_browser(results):
     fig = charts.figure(results, floor=0.03)
     assert len(list(views(json.loads(fig.to_json())))) >= 9

@@ -73,6 +73,7 @@ def test_bad_flags_exit_non_zero_with_one_line(args, words, capsys):
     assert words in lines[0]
 
 
+@pytest.mark.slow
 def test_the_real_command_exits_2_with_one_line():
     proc = subprocess.run([sys.executable, "-m", "ganlab", "train", "--steps", "0"],
                           capture_output=True, text=True, timeout=120)

@@ -185,6 +185,7 @@ def test_batched_seeds_equal_single_runs(variant):
 
 
 @pytest.mark.parametrize("variant", ["gan", "wgan-gp"])
+@pytest.mark.slow
 def test_seeds_in_a_batch_of_eight_equal_single_runs_at_the_tuned_presets(variant):
     # Catches kernels whose rounding depends on a value's position in the batch (the fused Adam
     # kernel did: seeds drifted by 1e-4 after ~50 steps at K = 8, never at K = 3).
@@ -197,6 +198,7 @@ def test_seeds_in_a_batch_of_eight_equal_single_runs_at_the_tuned_presets(varian
         assert np.array_equal(batched.samples(300)[i], single.samples(300)[0])
 
 
+@pytest.mark.slow
 def test_the_optimizers_match_torch_optim_exactly():
     from ganlab.optim import FlatOptimizer
     g = torch.Generator().manual_seed(0)
@@ -226,6 +228,7 @@ def test_same_config_same_numbers_and_chunking_does_not_matter():
     assert np.array_equal(a.history.values, b.history.values)
 
 
+@pytest.mark.slow
 def test_a_short_run_on_normal_moves_w1_down():
     run = Run(preset("gan", "tuned", target="normal", steps=600, n_seeds=2))
     before = [m["w1"] for m in run.seed_metrics()]
@@ -261,6 +264,7 @@ def test_a_run_that_diverges_everywhere_stops_itself():
     assert run.advance() == 0  # nothing more to do, and no exception
 
 
+@pytest.mark.slow
 def test_history_is_bounded():
     run = Run(tiny("gan", steps=5000, g_width=8, d_width=8, batch_size=32, data_size=256))
     run.advance()

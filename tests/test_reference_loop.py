@@ -36,6 +36,7 @@ def test_same_sizes_as_the_engine(variant):
 
 
 @pytest.mark.parametrize("variant", ["gan", "wgan-gp"])
+@pytest.mark.slow
 def test_learns_the_mean_of_a_shifted_normal(variant):
     # Without standardisation G starts near 0, so reaching the target's mean 4 is learning.
     cfg = preset(variant, "tuned", target="normal", standardize=False, d_steps=1)

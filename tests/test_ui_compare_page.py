@@ -84,6 +84,7 @@ def test_a_deep_link_sets_every_widget():
     assert not at.session_state[RUNS] if RUNS in at.session_state else True  # nothing trained
 
 
+@pytest.mark.slow
 def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     runs = list(tiny.session_state[RUNS].values())
     assert sorted(r.cfg.variant for r in runs) == sorted(compare.ORDER)
@@ -104,6 +105,7 @@ def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     assert len(tiny.get("download_button")) == 3
 
 
+@pytest.mark.slow
 def test_a_finished_comparison_opens_at_once_for_the_next_visitor(tiny):
     other = open_page(target="mixture", seeds=2, steps=30)  # a new session: no runs of its own
     assert RUNS not in other.session_state or not other.session_state[RUNS]
@@ -112,6 +114,7 @@ def test_a_finished_comparison_opens_at_once_for_the_next_visitor(tiny):
     assert all("shared: trained earlier" in p for p in progress(other))
 
 
+@pytest.mark.slow
 def test_a_variant_trained_on_its_own_page_is_not_trained_again():
     at = open_page(target="normal", seeds=2, steps=30)
     cfgs = at.session_state["cmp.cfgs"]
@@ -125,6 +128,7 @@ def test_a_variant_trained_on_its_own_page_is_not_trained_again():
     assert ["reused" in p for p in progress(at)] == [True, False, False]
 
 
+@pytest.mark.slow
 def test_stop_keeps_what_was_done():
     at = open_page(target="normal", seeds=2, steps=2000)
     at.button(key="cmp.run").click().run()  # one tick: a first slice of every variant
@@ -167,6 +171,7 @@ def test_loading_a_saved_comparison_sets_the_widgets_and_the_configs():
     assert at.session_state["cmp.cfgs"] == saved  # nothing changed
 
 
+@pytest.mark.slow
 def test_a_diverged_variant_is_counted_and_warned_about():
     # plain SGD at learning rate 1 with λ = 10: the weights blow up within a few steps
     saved = compare.build("mixture", 2, 10, 0, {"wgan-gp": {
@@ -178,6 +183,7 @@ def test_a_diverged_variant_is_counted_and_warned_about():
     assert "WGAN-GP diverged in 2/2 seeds (first at step" in verdict(at)
 
 
+@pytest.mark.slow
 def test_a_short_target_link_is_written_back_to_the_address_bar():
     at = open_page(target="mixture", seeds=2, steps=30)
     at.run()  # the next full run (a widget, Run) writes it back

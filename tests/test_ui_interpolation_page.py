@@ -116,6 +116,7 @@ def test_decoding_a_critic_from_another_page():
     np.testing.assert_array_equal(_datasets(_charts(at)[-1])[0]["score"], score[0])
 
 
+@pytest.mark.slow
 def test_choices_survive_a_page_switch():
     # persist_state="session": leaving for the inverse-transform page and coming back keeps d
     at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()

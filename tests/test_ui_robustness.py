@@ -4,6 +4,7 @@ capped, and stopping or leaving mid-training never leaves a run half-updated."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from ui_pages import open_page, runs, shown_run, tiny
 
 from ganlab import compare
@@ -23,6 +24,7 @@ def consistent(run: Run) -> None:
         assert np.isfinite(net.seed_params().numpy()[alive]).all()
 
 
+@pytest.mark.slow
 def test_two_visitors_training_at_once_never_see_each_other():
     a, b = tiny(open_page(V), V, steps=30), tiny(open_page(V), V, steps=40)
     b.slider(key=f"{V}.n_seeds").set_value(2).run()
@@ -68,6 +70,7 @@ def test_a_shared_comparison_is_a_copy_for_each_visitor():
     assert third["gan"].history.equals(results[0].history)
 
 
+@pytest.mark.slow
 def test_stop_switch_reset_and_changes_mid_training_leave_runs_consistent():
     at = tiny(open_page(V), V, steps=20_000)
     at.button(key=f"{V}.live.start").click().run()

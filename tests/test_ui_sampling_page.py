@@ -109,6 +109,7 @@ def test_bad_rate_in_the_page_gives_a_message():
     assert len(_charts(at)) == 0
 
 
+@pytest.mark.slow
 def test_builtin_mixture_shows_numeric_inversion():
     at = _page()
     at.session_state["sampling.source"] = view.OTHER
@@ -174,6 +175,7 @@ def test_good_upload_uses_empirical_quantiles():
     assert table["W1 to target"].iloc[0] == pytest.approx(table["W1 to target"].iloc[1])
 
 
+@pytest.mark.slow
 def test_custom_mixture_is_accepted():
     with pytest.raises(TargetError):
         mixture([(1, 0, -1)])
@@ -184,6 +186,7 @@ def test_custom_mixture_is_accepted():
     assert not at.exception and len(_charts(at)) == 3
 
 
+@pytest.mark.slow
 def test_one_click_latent_1_training():
     at = _page().run()
     assert at.button(key="sampling.train")

@@ -62,6 +62,7 @@ def test_page_trains_with_a_preset_and_draws_charts_and_table(v):
     assert "blind to shape" in texts(at.caption)
 
 
+@pytest.mark.slow
 def test_stop_keeps_the_run_and_start_resumes_it():
     v = "gan"
     at = tiny(open_page(v), v, steps=100_000)
@@ -81,6 +82,7 @@ def test_stop_keeps_the_run_and_start_resumes_it():
     assert not runs(at) and not at.exception
 
 
+@pytest.mark.slow
 def test_step_trains_exactly_one_epoch():
     v = "wgan"
     at = tiny(open_page(v), v, steps=1000)
@@ -91,6 +93,7 @@ def test_step_trains_exactly_one_epoch():
     assert run.step == 2 * run.cfg.steps_per_epoch and not at.exception
 
 
+@pytest.mark.slow
 def test_switching_pages_keeps_every_run():
     at = train(tiny(open_page("gan"), "gan"), "gan")
     gan_run = shown_run(at, "gan")
@@ -107,6 +110,7 @@ def test_switching_pages_keeps_every_run():
     assert len(charts(at)) == 6
 
 
+@pytest.mark.slow
 def test_a_changed_setting_says_it_needs_a_new_model_and_keeps_the_run():
     v = "wgan"
     at = train(tiny(open_page(v), v), v)
@@ -122,6 +126,7 @@ def test_a_changed_setting_says_it_needs_a_new_model_and_keeps_the_run():
     assert shown_run(at, v) is old and len(runs(at)) == 2
 
 
+@pytest.mark.slow
 def test_custom_mixture_and_uploaded_csv_train():
     v = "gan"
     at = tiny(open_page(v), v)
@@ -172,6 +177,7 @@ def test_settings_that_cannot_run_are_explained():
     assert at.button(key=f"{v}.live.start").disabled
 
 
+@pytest.mark.slow
 def test_a_diverged_run_shows_a_warning_with_the_step():
     v = "wgan-gp"
     at = tiny(open_page(v), v)
@@ -187,6 +193,7 @@ def test_a_diverged_run_shows_a_warning_with_the_step():
     assert f"seed 0 at step {run.diverged_at[0]:,}" in texts(at.warning)
 
 
+@pytest.mark.slow
 def test_experiment_is_one_click_and_shows_its_question():
     v = "gan"
     at = tiny(open_page(v), v)
@@ -211,6 +218,7 @@ def test_lesson_preset_sets_its_target_and_sentence():
     assert "gets almost no gradient" in texts(at.info)
 
 
+@pytest.mark.slow
 def test_missing_variant_runs_in_one_click():
     at = train(tiny(open_page("gan"), "gan"), "gan")
     at.button(key="gan.table.run.wgan-gp").click().run()
