@@ -15,9 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The flags that work on these machines (see DESIGN.md): no sandbox as root, and no background
 # networking, whose connections the closed network refuses many at a time.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-quic", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -31,10 +39,27 @@ def running_app(timeout: float = 60.0):
     """Yield (url, process) of `streamlit run app.py`, healthy; stop it afterwards."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "full"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--client.showErrorDetails",
+            "full",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,8 +73,10 @@ def running_app(timeout: float = 60.0):
                 pass
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError("streamlit did not answer /_stcore/health:\n"
-                                   + (proc.stdout.read() if proc.stdout else ""))
+                raise RuntimeError(
+                    "streamlit did not answer /_stcore/health:\n"
+                    + (proc.stdout.read() if proc.stdout else "")
+                )
             time.sleep(0.3)
         yield url, proc
     finally:

@@ -51,9 +51,12 @@ def main() -> None:
         contrast, _ = count(lesson.config(n_seeds=args.seeds, **CONTRASTS.get(key, {})), lesson)
         reliable = shown >= GOAL * args.seeds
         ok &= reliable
-        print(f"{key:20s} {shown:>3d}/{args.seeds:<3d} {contrast:>5d}/{args.seeds:<3d}  "
-              f"{lesson.rule} — {'reliable' if reliable else 'NOT reliable'} "
-              f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+        print(
+            f"{key:20s} {shown:>3d}/{args.seeds:<3d} {contrast:>5d}/{args.seeds:<3d}  "
+            f"{lesson.rule} — {'reliable' if reliable else 'NOT reliable'} "
+            f"[{time.perf_counter() - t0:.0f} s]",
+            flush=True,
+        )
     print("all lessons reliable" if ok else "some lessons are not reliable")
 
 

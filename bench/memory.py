@@ -36,11 +36,16 @@ def long_run(steps: int, variant: str) -> None:
     print(f"{variant}: {steps:,} steps; RSS after warm-up {start:.1f} MB")
     for _ in range(10):
         run.advance(steps // 10)
-        print(f"  step {run.step:>8,}  RSS {rss_mb():7.1f} MB  history points "
-              f"{len(run.history.steps)}  evals {len(run.evals.steps)}", flush=True)
+        print(
+            f"  step {run.step:>8,}  RSS {rss_mb():7.1f} MB  history points "
+            f"{len(run.history.steps)}  evals {len(run.evals.steps)}",
+            flush=True,
+        )
     end = rss_mb()
-    print(f"RSS start {start:.1f} MB → end {end:.1f} MB (Δ {end - start:+.1f} MB) in "
-          f"{time.perf_counter() - t0:.0f} s; peak {peak_mb():.1f} MB")
+    print(
+        f"RSS start {start:.1f} MB → end {end:.1f} MB (Δ {end - start:+.1f} MB) in "
+        f"{time.perf_counter() - t0:.0f} s; peak {peak_mb():.1f} MB"
+    )
 
 
 def peak_mb() -> float:

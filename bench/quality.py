@@ -30,15 +30,27 @@ GOAL = 0.05
 
 
 def measure(variant: str, target: str, args) -> dict:
-    cfg = preset(variant, args.preset, target=target, n_seeds=args.seeds, seed=args.seed,
-                 **({"steps": args.steps} if args.steps else {}))
+    cfg = preset(
+        variant,
+        args.preset,
+        target=target,
+        n_seeds=args.seeds,
+        seed=args.seed,
+        **({"steps": args.steps} if args.steps else {}),
+    )
     run = Run(cfg)
     run.advance()
     rows = run.seed_metrics(N_EVAL)
     w1 = [r.get("w1", np.nan) for r in rows]
-    out = {"variant": variant, "target": target, "median_w1": float(np.nanmedian(w1)),
-           "worst_w1": float(np.nanmax(w1)), "diverged": sum(r["diverged"] for r in rows),
-           "steps": cfg.steps, "wall_s": run.wall_s}
+    out = {
+        "variant": variant,
+        "target": target,
+        "median_w1": float(np.nanmedian(w1)),
+        "worst_w1": float(np.nanmax(w1)),
+        "diverged": sum(r["diverged"] for r in rows),
+        "steps": cfg.steps,
+        "wall_s": run.wall_s,
+    }
     if "modes_covered" in rows[0]:
         full = sum(r["modes_covered"] == r["n_modes"] for r in rows)
         out["modes_covered"] = f"{full}/{len(rows)}"
@@ -55,8 +67,10 @@ def main() -> None:
     p.add_argument("--targets", default=",".join(TARGETS))
     p.add_argument("--variants", default=",".join(VARIANTS))
     args = p.parse_args()
-    print(f"preset={args.preset} seeds={args.seeds} steps={args.steps or TrainConfig.steps} "
-          f"eval samples={N_EVAL}")
+    print(
+        f"preset={args.preset} seeds={args.seeds} steps={args.steps or TrainConfig.steps} "
+        f"eval samples={N_EVAL}"
+    )
     rows = []
     for target in args.targets.split(","):
         floor = metrics.noise_floor(TARGETS[target], N_EVAL)["w1"]
@@ -65,25 +79,35 @@ def main() -> None:
             r = measure(variant, target, args)
             r["floor_w1"] = floor
             rows.append(r)
-            print(f"  {target:12s} {variant:8s} median W1 {r['median_w1']:.4f} "
-                  f"worst {r['worst_w1']:.4f} (floor {floor:.4f}) "
-                  f"{r.get('modes_covered', '')} [{time.perf_counter() - t0:.0f} s]", flush=True)
+            print(
+                f"  {target:12s} {variant:8s} median W1 {r['median_w1']:.4f} "
+                f"worst {r['worst_w1']:.4f} (floor {floor:.4f}) "
+                f"{r.get('modes_covered', '')} [{time.perf_counter() - t0:.0f} s]",
+                flush=True,
+            )
     table = pd.DataFrame(rows)
     print()
-    print(table.pivot(index="target", columns="variant", values="median_w1")
-          .to_string(float_format=lambda v: f"{v:.4f}"))
+    print(
+        table.pivot(index="target", columns="variant", values="median_w1").to_string(
+            float_format=lambda v: f"{v:.4f}"
+        )
+    )
     best = table.loc[table.groupby("target")["median_w1"].idxmin()]
     print("\nbest variant per target:")
     for _, r in best.iterrows():
         mark = "meets" if r["median_w1"] <= GOAL else "MISSES"
-        print(f"  {r['target']:12s} {r['variant']:8s} median W1 {r['median_w1']:.4f} "
-              f"worst {r['worst_w1']:.4f} floor {r['floor_w1']:.4f} — {mark} goal ≤ {GOAL}")
+        print(
+            f"  {r['target']:12s} {r['variant']:8s} median W1 {r['median_w1']:.4f} "
+            f"worst {r['worst_w1']:.4f} floor {r['floor_w1']:.4f} — {mark} goal ≤ {GOAL}"
+        )
     covered = table.dropna(subset=["mode_coverage"]) if "mode_coverage" in table else table[:0]
     if len(covered):
         print("\nmode coverage (seeds covering every mode; median coverage):")
         for _, r in covered.iterrows():
-            print(f"  {r['target']:12s} {r['variant']:8s} {r['modes_covered']}  "
-                  f"{r['mode_coverage']:.3f}")
+            print(
+                f"  {r['target']:12s} {r['variant']:8s} {r['modes_covered']}  "
+                f"{r['mode_coverage']:.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -75,10 +75,16 @@ class ReferenceGAN:
         self.opt_d = _optimizer(cfg.d_opt, self.D.parameters(), cfg.lr_d, betas)
         # The engine's linear lr decay (TrainConfig.lr_decay), as a textbook LambdaLR per G step.
         decay = getattr(cfg, "lr_decay", 1.0)
-        self.schedulers = [] if decay >= 1.0 else [
-            torch.optim.lr_scheduler.LambdaLR(
-                opt, lambda t: 1.0 - (1.0 - decay) * t / cfg.steps)
-            for opt in (self.opt_g, self.opt_d)]
+        self.schedulers = (
+            []
+            if decay >= 1.0
+            else [
+                torch.optim.lr_scheduler.LambdaLR(
+                    opt, lambda t: 1.0 - (1.0 - decay) * t / cfg.steps
+                )
+                for opt in (self.opt_g, self.opt_d)
+            ]
+        )
         self.G_ema = None
         if cfg.ema > 0:
             self.G_ema = _mlp(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width, cfg.activation)
@@ -119,9 +125,13 @@ class ReferenceGAN:
                         x_hat = alpha * real + (1 - alpha) * fake.detach()
                         x_hat.requires_grad_(True)
                         out = self.discriminate(x_hat)
-                        (grad,) = torch.autograd.grad(outputs=out, inputs=x_hat,
-                                                      grad_outputs=torch.ones_like(out),
-                                                      create_graph=True, retain_graph=True)
+                        (grad,) = torch.autograd.grad(
+                            outputs=out,
+                            inputs=x_hat,
+                            grad_outputs=torch.ones_like(out),
+                            create_graph=True,
+                            retain_graph=True,
+                        )
                         loss_d = loss_d + cfg.gp_lambda * ((grad.norm(2, dim=1) - 1) ** 2).mean()
                 self.opt_d.zero_grad()
                 loss_d.backward()

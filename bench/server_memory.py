@@ -55,9 +55,11 @@ def main() -> None:
             time.sleep(1)
         time.sleep(3)  # the final draw with full metrics
         done.set()
-        print(f"comparison of 3 variants × {args.seeds} seeds × {args.steps} steps in a running "
-              f"server: RSS idle {idle:.0f} MB, peak {peak[0]:.0f} MB, "
-              f"{time.time() - t0:.0f} s to the verdict")
+        print(
+            f"comparison of 3 variants × {args.seeds} seeds × {args.steps} steps in a running "
+            f"server: RSS idle {idle:.0f} MB, peak {peak[0]:.0f} MB, "
+            f"{time.time() - t0:.0f} s to the verdict"
+        )
         browser.close()
 
 

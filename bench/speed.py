@@ -150,14 +150,13 @@ def measure(rounds: int, seconds: float) -> dict:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
         names = list(jobs)
         for r in range(rounds):
-            for name in names[r % len(names):] + names[: r % len(names)]:  # rotate the order
+            for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order
                 runs[name].append(jobs[name](v, n))
         med = {name: statistics.median(x[0] for x in vals) for name, vals in runs.items()}
         out[v] = {
             "steps": n,
             **med,
-            **{f"{name}_cpu": statistics.median(x[1] for x in vals)
-               for name, vals in runs.items()},
+            **{f"{name}_cpu": statistics.median(x[1] for x in vals) for name, vals in runs.items()},
             # wall-time ratios (the goals) and the same ratios in CPU time
             "ratio": paired(runs, "engine1", "ref", 0),  # engine K=1 / reference, ≥ 2 wanted
             "scaling": paired(runs, "engine1", "engine8", 0),  # wall K=8 / K=1, ≤ 2 wanted
@@ -195,57 +194,88 @@ def rss_child(steps: int) -> None:
         run.advance()
         assert run.step == steps
         run.result()
-    print(json.dumps({"after_import_mb": after_import, "peak_mb": peak_rss_mb(), "steps": steps,
-                      "seconds": time.perf_counter() - t0}))
+    print(
+        json.dumps(
+            {
+                "after_import_mb": after_import,
+                "peak_mb": peak_rss_mb(),
+                "steps": steps,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
+    )
 
 
 def measure_rss(steps: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--rss-child", "--rss-steps", str(steps)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--rss-child", "--rss-steps", str(steps)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 # --- report -------------------------------------------------------------------------------------
 def report(res: dict, rss: dict | None, rounds: int) -> bool:
     ok_all = True
-    print(f"\nganlab speed — tuned presets, target={TARGET}, torch {torch.__version__}, "
-          f"{rounds} interleaved rounds, medians; engine and reference on 1 thread "
-          f"(default here: {DEFAULT_THREADS}); load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+    print(
+        f"\nganlab speed — tuned presets, target={TARGET}, torch {torch.__version__}, "
+        f"{rounds} interleaved rounds, medians; engine and reference on 1 thread "
+        f"(default here: {DEFAULT_THREADS}); load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
     if "GANLAB_ENGINE" in os.environ:
         print(f"engine measured: {os.environ['GANLAB_ENGINE']}/ganlab (GANLAB_ENGINE)")
-    head = (f"{'variant':8} | {'steps':>5} | {'engine K=1':>10} | {'reference':>9} | "
-            f"{'ratio':>5} | {'engine K=8':>10} | {'wall K8/K1':>10} | "
-            f"goals: ratio≥2, K8/K1≤2 | CPU-time: ratio, K8/K1")
+    head = (
+        f"{'variant':8} | {'steps':>5} | {'engine K=1':>10} | {'reference':>9} | "
+        f"{'ratio':>5} | {'engine K=8':>10} | {'wall K8/K1':>10} | "
+        f"goals: ratio≥2, K8/K1≤2 | CPU-time: ratio, K8/K1"
+    )
     print(head)
     print("-" * len(head))
     for v, r in res.items():
         g1, g2 = r["ratio"] >= GOAL_RATIO, r["scaling"] <= GOAL_SCALING
         ok_all &= g1 and g2
-        print(f"{v:8} | {r['steps']:>5} | {r['engine1']:>10.0f} | {r['ref']:>9.0f} | "
-              f"{r['ratio']:>5.2f} | {r['engine8']:>10.0f} | {r['scaling']:>10.2f} | "
-              f"{'met' if g1 else 'MISSED':>6}, {'met' if g2 else 'MISSED':>6}      | "
-              f"{r['ratio_cpu']:>5.2f}, {r['scaling_cpu']:.2f}")
-    print("steps/s = generator steps per wall-clock second (engine K=8: one step covers all 8 "
-          "seeds). Goals are judged on wall time; the CPU-time ratios beside them are what the "
-          "code costs when other processes share the machine.")
-    print("\nfloor under wall K8/K1: time of the K = 8 matrix products alone (profiler) over a "
-          "whole K = 1 step:")
+        print(
+            f"{v:8} | {r['steps']:>5} | {r['engine1']:>10.0f} | {r['ref']:>9.0f} | "
+            f"{r['ratio']:>5.2f} | {r['engine8']:>10.0f} | {r['scaling']:>10.2f} | "
+            f"{'met' if g1 else 'MISSED':>6}, {'met' if g2 else 'MISSED':>6}      | "
+            f"{r['ratio_cpu']:>5.2f}, {r['scaling_cpu']:.2f}"
+        )
+    print(
+        "steps/s = generator steps per wall-clock second (engine K=8: one step covers all 8 "
+        "seeds). Goals are judged on wall time; the CPU-time ratios beside them are what the "
+        "code costs when other processes share the machine."
+    )
+    print(
+        "\nfloor under wall K8/K1: time of the K = 8 matrix products alone (profiler) over a "
+        "whole K = 1 step:"
+    )
     print("  " + "   ".join(f"{v} {r['matmul_floor']:.2f}" for v, r in res.items()))
     print("\nreference loop, other settings (steps/s, wall):")
     for v, r in res.items():
-        print(f"  {v:8} default threads ({DEFAULT_THREADS}): {r['ref_default']:>5.0f} "
-              f"(1 thread is {r['threads_gain']:.2f}× that)   without per-step .item(): "
-              f"{r['ref_nolog']:>5.0f} (CPU-time factor {r['log_cost']:.2f})")
+        print(
+            f"  {v:8} default threads ({DEFAULT_THREADS}): {r['ref_default']:>5.0f} "
+            f"(1 thread is {r['threads_gain']:.2f}× that)   without per-step .item(): "
+            f"{r['ref_nolog']:>5.0f} (CPU-time factor {r['log_cost']:.2f})"
+        )
     if rss is not None:
         g3 = rss["peak_mb"] <= GOAL_RSS_MB and rss["steps"] >= 2000
         ok_all &= g3
-        verdict = "met" if g3 else ("MISSED" if rss["peak_mb"] > GOAL_RSS_MB
-                                    else "not checked (goal is at 2000 steps)")
-        print(f"\npeak RSS, fresh process, 3 variants × {RSS_SEEDS} seeds × {rss['steps']} steps "
-              f"+ result(): {rss['peak_mb']:.0f} MB (after imports "
-              f"{rss['after_import_mb']:.0f} MB; {rss['seconds']:.0f} s) — "
-              f"goal ≤ {GOAL_RSS_MB:.0f} MB: {verdict}")
+        verdict = (
+            "met"
+            if g3
+            else (
+                "MISSED" if rss["peak_mb"] > GOAL_RSS_MB else "not checked (goal is at 2000 steps)"
+            )
+        )
+        print(
+            f"\npeak RSS, fresh process, 3 variants × {RSS_SEEDS} seeds × {rss['steps']} steps "
+            f"+ result(): {rss['peak_mb']:.0f} MB (after imports "
+            f"{rss['after_import_mb']:.0f} MB; {rss['seconds']:.0f} s) — "
+            f"goal ≤ {GOAL_RSS_MB:.0f} MB: {verdict}"
+        )
     print("\nall goals met" if ok_all else "\nsome goals missed (see above)")
     return ok_all
 

@@ -26,8 +26,11 @@ def untitled_axes(spec: dict) -> list[str]:
 
 
 def titles(spec: dict, channel: str) -> set[str]:
-    return {v["encoding"][channel]["title"] for v in views(spec)
-            if isinstance(v["encoding"].get(channel), dict) and "title" in v["encoding"][channel]}
+    return {
+        v["encoding"][channel]["title"]
+        for v in views(spec)
+        if isinstance(v["encoding"].get(channel), dict) and "title" in v["encoding"][channel]
+    }
 
 
 def datasets_with(spec: dict, column: str) -> list[list[dict]]:

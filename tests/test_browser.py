@@ -67,8 +67,14 @@ def _shot(page, name: str) -> None:
 
 def test_home_page_links_every_page(server, page):
     open_settled(page, server)
-    for title in ("Vanilla GAN", "WGAN", "WGAN-GP", "Inverse-transform sampling",
-                  "Slerp vs lerp", "Compare"):
+    for title in (
+        "Vanilla GAN",
+        "WGAN",
+        "WGAN-GP",
+        "Inverse-transform sampling",
+        "Slerp vs lerp",
+        "Compare",
+    ):
         assert page.get_by_text(title, exact=False).count() > 0, title
     _shot(page, "home")
 
@@ -80,9 +86,13 @@ def test_variant_page_trains_live_and_stops(server, page, path, name):
     _shot(page, name)
 
 
-@pytest.mark.parametrize(("path", "name", "n_charts"),
-                         [(TEACHING_PAGES["inverse-transform"], "inverse-transform", 3),
-                          (TEACHING_PAGES["slerp"], "slerp", 4)])
+@pytest.mark.parametrize(
+    ("path", "name", "n_charts"),
+    [
+        (TEACHING_PAGES["inverse-transform"], "inverse-transform", 3),
+        (TEACHING_PAGES["slerp"], "slerp", 4),
+    ],
+)
 def test_teaching_page_draws_its_charts(server, page, path, name, n_charts):
     open_settled(page, f"{server}/{path}")
     assert charts(page) >= n_charts

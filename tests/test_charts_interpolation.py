@@ -21,16 +21,18 @@ def _pair(d, seed=0):
 def test_norm_chart_band_is_scipy_chi(d):
     z1, z2 = _pair(d)
     norms = {m: np.linalg.norm(f(z1, z2, T), axis=-1) for m, f in interpolation.METHODS.items()}
-    spec = charts.norm_chart(charts.path_frame(T, norms, "norm"), interpolation.shell(d),
-                             d).to_dict()
+    spec = charts.norm_chart(
+        charts.path_frame(T, norms, "norm"), interpolation.shell(d), d
+    ).to_dict()
     assert untitled_axes(spec) == []
     band = next(rows for rows in datasets_with(spec, "lo") if "hi" in rows[0])
     chi = stats.chi(d)
     assert band[0]["lo"] == pytest.approx(chi.ppf(0.05), rel=1e-12)
     assert band[0]["hi"] == pytest.approx(chi.ppf(0.95), rel=1e-12)
     assert band[0]["norm"] == pytest.approx(chi.median(), rel=1e-12)
-    (lines,) = [rows for rows in datasets_with(spec, "method") if "t" in rows[0]
-                and "lo" not in rows[0]]
+    (lines,) = [
+        rows for rows in datasets_with(spec, "method") if "t" in rows[0] and "lo" not in rows[0]
+    ]
     assert {r["method"] for r in lines} == {"lerp", "slerp"} and len(lines) == 2 * len(T)
 
 
@@ -49,8 +51,13 @@ def test_shell_chart_bins_and_marks():
     norms = np.linalg.norm(np.random.default_rng(3).standard_normal((2000, d)), axis=1)
     edges = np.linspace(4, 12, 41)
     r = np.linspace(4, 12, 50)
-    marks = pd.DataFrame({"norm": [5.6, 8.0], "method": ["lerp", "slerp"],
-                          "label": ["lerp midpoint", "slerp midpoint"]})
+    marks = pd.DataFrame(
+        {
+            "norm": [5.6, 8.0],
+            "method": ["lerp", "slerp"],
+            "label": ["lerp midpoint", "slerp midpoint"],
+        }
+    )
     spec = charts.shell_chart(norms, edges, r, stats.chi(d).pdf(r), marks, d).to_dict()
     assert untitled_axes(spec) == []
     (bars,) = datasets_with(spec, "count")
@@ -78,8 +85,9 @@ def test_decoded_and_critic_charts():
     spec = charts.decoded_chart(frame, x, target.pdf(x), target.plot_range).to_dict()
     assert untitled_axes(spec) == []
     assert spec["resolve"]["scale"]["y"] == "shared" and len(spec["hconcat"]) == 2
-    critic = charts.critic_chart(charts.path_frame(T, {"lerp": T, "slerp": T}, "score"),
-                                 "critic f(G(z(t)))").to_dict()
+    critic = charts.critic_chart(
+        charts.path_frame(T, {"lerp": T, "slerp": T}, "score"), "critic f(G(z(t)))"
+    ).to_dict()
     assert untitled_axes(critic) == [] and titles(critic, "y") == {"critic f(G(z(t)))"}
     colors = critic["encoding"]["color"]["scale"]
     assert dict(zip(colors["domain"], colors["range"], strict=True)) == charts.METHOD_COLORS

@@ -28,8 +28,9 @@ def test_uniform_chart_bins_the_draws():
     spec = charts.uniform_chart(u, bins=20).to_dict()
     assert untitled_axes(spec) == []
     (rows,) = datasets_with(spec, "count")
-    np.testing.assert_array_equal([r["count"] for r in rows],
-                                  np.histogram(u, np.linspace(0, 1, 21))[0])
+    np.testing.assert_array_equal(
+        [r["count"] for r in rows], np.histogram(u, np.linspace(0, 1, 21))[0]
+    )
 
 
 @pytest.mark.parametrize("name", ["exponential", "bimodal"])
@@ -41,8 +42,10 @@ def test_inverse_cdf_chart_traces_land_at_ppf(name):
     spec = charts.inverse_cdf_chart(x, target.cdf(x), u, target.ppf(u)).to_dict()
     assert untitled_axes(spec) == []
     (traces,) = datasets_with(spec, "x0")
-    np.testing.assert_allclose([r["x"] for r in traces], stats.expon(scale=2).ppf(u)
-                               if name == "exponential" else target.ppf(u))
+    np.testing.assert_allclose(
+        [r["x"] for r in traces],
+        stats.expon(scale=2).ppf(u) if name == "exponential" else target.ppf(u),
+    )
     (curve,) = [d for d in datasets_with(spec, "u") if "x0" not in d[0]]
     np.testing.assert_allclose([r["u"] for r in curve], target.cdf(x))
 

@@ -23,8 +23,7 @@ def results():
     """One tiny two-seed run per variant (small nets, 60 steps: a fraction of a second each)."""
     out = {}
     for v in VARIANTS:
-        cfg = config.preset(v, "tuned", target="bimodal", steps=60, n_seeds=2, g_width=8,
-                            d_width=8)
+        cfg = config.preset(v, "tuned", target="bimodal", steps=60, n_seeds=2, g_width=8, d_width=8)
         run = Run(cfg)
         run.advance()
         out[v] = run.result(with_metrics=False)
@@ -74,8 +73,11 @@ def test_every_chart_is_valid_vega_lite_with_titled_axes_and_a_legend(results, v
         colors = [vw["encoding"]["color"] for vw in views(spec) if "color" in vw["encoding"]]
         assert colors and all(c.get("legend") is not None for c in colors), name
         # the legend names every series: colours, plus measured vs reference where dashed
-        dashes = [vw["encoding"]["strokeDash"] for vw in views(spec)
-                  if "field" in vw["encoding"].get("strokeDash", {})]
+        dashes = [
+            vw["encoding"]["strokeDash"]
+            for vw in views(spec)
+            if "field" in vw["encoding"].get("strokeDash", {})
+        ]
         entries = len(colors[0]["scale"]["domain"]) + (2 if dashes else 0)
         assert entries > 1, f"{name}: a legend needs several series"
 
@@ -121,23 +123,25 @@ def test_over_seeds_is_median_and_range_per_step(results):
 
 
 def test_over_seeds_leaves_out_diverged_seeds():
-    frame = pd.DataFrame({"step": [1, 1, 2, 2], "seed": [0, 1, 0, 1],
-                          "w1": [1.0, 3.0, 0.5, np.nan]})
+    frame = pd.DataFrame(
+        {"step": [1, 1, 2, 2], "seed": [0, 1, 0, 1], "w1": [1.0, 3.0, 0.5, np.nan]}
+    )
     s = ct.over_seeds(frame, {"w1": "W1"}).set_index("step")
     assert s.loc[1, "median"] == 2.0 and s.loc[2, "median"] == 0.5 and s.loc[2, "hi"] == 0.5
 
 
 def rules(chart) -> dict[str, float]:
     """series -> value of the dashed reference lines (frames with a 'value' column)."""
-    return {r.series: r.value for f in layer_frames(chart) if "value" in f
-            for r in f.itertuples()}
+    return {r.series: r.value for f in layer_frames(chart) if "value" in f for r in f.itertuples()}
 
 
 def test_loss_references_are_the_equilibrium_values(results):
     assert rules(ct.loss_chart(results["gan"])) == pytest.approx(
-        {"D loss": 2 * math.log(2), "G loss": math.log(2)})
-    sat = dataclasses.replace(results["gan"],
-                              config=results["gan"].config.replace(g_loss="saturating"))
+        {"D loss": 2 * math.log(2), "G loss": math.log(2)}
+    )
+    sat = dataclasses.replace(
+        results["gan"], config=results["gan"].config.replace(g_loss="saturating")
+    )
     assert rules(ct.loss_chart(sat))["G loss"] == pytest.approx(-math.log(2))
     for v in ("wgan", "wgan-gp"):
         assert rules(ct.loss_chart(results[v])) == {"W estimate": 0.0}

@@ -64,13 +64,26 @@ def test_presets_name_only_recipe_and_measured_with_fields():
             assert set(fields) <= set(RECIPE) | set(MEASURED_WITH)
 
 
-@pytest.mark.parametrize(("variant", "name"),
-                         [(v, p) for v in PRESETS for p in PRESETS[v]])
+@pytest.mark.parametrize(("variant", "name"), [(v, p) for v in PRESETS for p in PRESETS[v]])
 def test_applying_a_preset_sets_its_recipe_and_keeps_the_users_data_networks_and_budget(
-        variant, name):
-    user = make(variant=variant, target="mixture", data_size=512, batch_size=64, g_width=64,
-                d_layers=3, steps=1234, seed=9, n_seeds=3, ema=0.99, lr_decay=0.5,
-                beta1=0.8, latent_dim=4, activation="elu")
+    variant, name
+):
+    user = make(
+        variant=variant,
+        target="mixture",
+        data_size=512,
+        batch_size=64,
+        g_width=64,
+        d_layers=3,
+        steps=1234,
+        seed=9,
+        n_seeds=3,
+        ema=0.99,
+        lr_decay=0.5,
+        beta1=0.8,
+        latent_dim=4,
+        activation="elu",
+    )
     got = apply_preset(user, name)
     declared = PRESETS[variant][name]
     for f in RECIPE:  # named: the preset's value; not named: TrainConfig's default
@@ -84,9 +97,12 @@ def test_applying_a_preset_sets_its_recipe_and_keeps_the_users_data_networks_and
     if name == "paper":
         assert (got.data_size, got.batch_size) == (512, 64)
     # The same result as building the preset from scratch on the user's other settings.
-    assert got == preset(variant, name, **{f: getattr(user, f) for f in untouched
-                                           if f != "variant"},
-                         **{f: getattr(got, f) for f in MEASURED_WITH})
+    assert got == preset(
+        variant,
+        name,
+        **{f: getattr(user, f) for f in untouched if f != "variant"},
+        **{f: getattr(got, f) for f in MEASURED_WITH},
+    )
 
 
 @pytest.mark.parametrize("key", list(LESSONS))
@@ -117,8 +133,10 @@ def test_field_words_come_from_the_one_declaration():
     assert config.fmt(10_000) == "10,000" and config.fmt(0.001) == "0.001"
     assert config.fmt(True) == "on" and config.fmt("relu") == "relu"
     old, new = preset("gan"), preset("gan", lr_g=0.01, standardize=False)
-    assert config.changes(old, new) == ["G learning rate 0.001 → 0.01",
-                                        "standardize the data for the networks on → off"]
+    assert config.changes(old, new) == [
+        "G learning rate 0.001 → 0.01",
+        "standardize the data for the networks on → off",
+    ]
 
 
 def test_a_variants_knobs_are_declared_fields_and_reach_the_compare_page():

@@ -13,8 +13,14 @@ from ganlab.targets import TARGETS
 from ganlab.training import Run
 
 # Keep the valid ones cheap to train: the property is about crashing, not learning.
-CHEAP = {"data_size": 512, "g_width": 32, "d_width": 32, "steps": 3, "n_seeds": 3,
-         "batch_size": 128}
+CHEAP = {
+    "data_size": 512,
+    "g_width": 32,
+    "d_width": 32,
+    "steps": 3,
+    "n_seeds": 3,
+    "batch_size": 128,
+}
 
 
 def value_for(name):

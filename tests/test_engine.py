@@ -17,8 +17,15 @@ from ganlab.variants import LOG2
 
 
 def tiny(variant="gan", **kw):
-    base = dict(variant=variant, target="normal", steps=60, g_width=16, d_width=16,
-                batch_size=64, data_size=512)
+    base = dict(
+        variant=variant,
+        target="normal",
+        steps=60,
+        g_width=16,
+        d_width=16,
+        batch_size=64,
+        data_size=512,
+    )
     if variant != "gan":
         base.update(d_steps=2, lr_g=1e-3, lr_d=1e-3)
     return make(**{**base, **kw})
@@ -27,8 +34,9 @@ def tiny(variant="gan", **kw):
 # --- losses -------------------------------------------------------------------------------------
 def test_vanilla_losses_at_d_equal_half():
     zero = torch.zeros(3, 64, 1)  # logit 0 ⇔ D ≡ ½
-    assert losses.d_loss_gan(torch.cat([zero, zero], 1), losses.sides(64))[0] == \
-        pytest.approx([2 * LOG2] * 3)
+    assert losses.d_loss_gan(torch.cat([zero, zero], 1), losses.sides(64))[0] == pytest.approx(
+        [2 * LOG2] * 3
+    )
     assert losses.g_loss_non_saturating(zero)[0] == pytest.approx([LOG2] * 3)
     assert losses.g_loss_saturating(zero)[0] == pytest.approx([-LOG2] * 3)
 
@@ -43,9 +51,11 @@ def test_vanilla_losses_match_torch_bce_on_sigmoid():
         want = bce(pr, torch.ones_like(pr)) + bce(pf, torch.zeros_like(pf))
         assert d_loss[k].item() == pytest.approx(want.item(), rel=1e-5)
         assert losses.g_loss_non_saturating(fake)[0][k].item() == pytest.approx(
-            bce(pf, torch.ones_like(pf)).item(), rel=1e-5)
+            bce(pf, torch.ones_like(pf)).item(), rel=1e-5
+        )
         assert losses.g_loss_saturating(fake)[0][k].item() == pytest.approx(
-            torch.log(1 - pf).mean().item(), rel=1e-5)
+            torch.log(1 - pf).mean().item(), rel=1e-5
+        )
 
 
 def test_vanilla_losses_stay_finite_for_extreme_logits():
@@ -62,8 +72,7 @@ def test_loss_gradients_equal_autograd(name):
     d_losses = {"d_gan": losses.d_loss_gan, "d_wasserstein": losses.d_loss_wasserstein}
     g_losses = losses.G_LOSSES
     out = (torch.randn(3, 40, 1, generator=torch.Generator().manual_seed(1)) * 4).requires_grad_()
-    loss, grad = (d_losses[name](out, losses.sides(20)) if name in d_losses
-                  else g_losses[name](out))
+    loss, grad = d_losses[name](out, losses.sides(20)) if name in d_losses else g_losses[name](out)
     (want,) = torch.autograd.grad(loss.sum(), out)
     assert grad.shape == out.shape
     assert torch.allclose(grad, want, atol=1e-7, rtol=1e-5)
@@ -96,6 +105,7 @@ def _autograd_mlp(net: BatchedMLP):
             if i + 2 < len(leaves):
                 h = net.act.fn(h)
         return h
+
     return f, leaves
 
 
@@ -146,9 +156,12 @@ def test_gradient_penalty_gradient_equals_autograds_double_backward(activation, 
 
 def test_optimal_losses():
     assert variants.optimal_losses(variants.VARIANTS["gan"], "non-saturating") == {
-        "d_loss": 2 * math.log(2), "g_loss": math.log(2)}
+        "d_loss": 2 * math.log(2),
+        "g_loss": math.log(2),
+    }
     assert variants.optimal_losses(variants.VARIANTS["wgan"], "non-saturating") == {
-        "w_estimate": 0.0}
+        "w_estimate": 0.0
+    }
 
 
 # --- steps --------------------------------------------------------------------------------------
@@ -201,11 +214,13 @@ def test_seeds_in_a_batch_of_eight_equal_single_runs_at_the_tuned_presets(varian
 @pytest.mark.slow
 def test_the_optimizers_match_torch_optim_exactly():
     from ganlab.optim import FlatOptimizer
+
     g = torch.Generator().manual_seed(0)
-    for kind, ref in [("adam", lambda p: torch.optim.Adam([p], lr=1e-2, betas=(0.5, 0.9),
-                                                          foreach=False)),
-                      ("rmsprop", lambda p: torch.optim.RMSprop([p], lr=1e-2, foreach=False)),
-                      ("sgd", lambda p: torch.optim.SGD([p], lr=1e-2, foreach=False))]:
+    for kind, ref in [
+        ("adam", lambda p: torch.optim.Adam([p], lr=1e-2, betas=(0.5, 0.9), foreach=False)),
+        ("rmsprop", lambda p: torch.optim.RMSprop([p], lr=1e-2, foreach=False)),
+        ("sgd", lambda p: torch.optim.SGD([p], lr=1e-2, foreach=False)),
+    ]:
         ours_p = torch.randn(50, generator=g)
         ref_p = ours_p.clone().requires_grad_()
         ours, theirs = FlatOptimizer(kind, ours_p, 1e-2, (0.5, 0.9)), ref(ref_p)
@@ -305,6 +320,7 @@ def test_config_lists_every_problem_in_words():
 def test_config_json_round_trip_and_epoch():
     cfg = preset("wgan-gp", "paper", target={"mixture": [[1, 0, 1], [2, 3, 0.5]]}, n_seeds=4)
     from ganlab.config import from_json
+
     assert from_json(cfg.to_json()) == cfg
     assert TrainConfig(data_size=2048, batch_size=128, d_steps=1).steps_per_epoch == 16
     assert TrainConfig(data_size=2048, batch_size=128, d_steps=5).steps_per_epoch == 4
@@ -322,16 +338,34 @@ def _plain_mlp(leaves, act, h):
     return h
 
 
-@pytest.mark.parametrize("variant,g_loss,activation", [
-    ("gan", "non-saturating", "relu"), ("gan", "saturating", "leaky_relu"),
-    ("wgan", "non-saturating", "relu"), ("wgan-gp", "non-saturating", "relu"),
-    ("wgan-gp", "non-saturating", "silu")])
+@pytest.mark.parametrize(
+    "variant,g_loss,activation",
+    [
+        ("gan", "non-saturating", "relu"),
+        ("gan", "saturating", "leaky_relu"),
+        ("wgan", "non-saturating", "relu"),
+        ("wgan-gp", "non-saturating", "relu"),
+        ("wgan-gp", "non-saturating", "silu"),
+    ],
+)
 def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_loss, activation):
     # The whole step as the textbook writes it (separate real/fake passes, autograd, the
     # penalty by double backward), against the engine's gradients, records and losses.
-    cfg = make(variant=variant, target="bimodal", activation=activation, g_loss=g_loss, n_seeds=3,
-               latent_dim=2, g_width=16, d_width=16, batch_size=40, data_size=512, d_steps=2,
-               gp_lambda=3.0, steps=100)
+    cfg = make(
+        variant=variant,
+        target="bimodal",
+        activation=activation,
+        g_loss=g_loss,
+        n_seeds=3,
+        latent_dim=2,
+        g_width=16,
+        d_width=16,
+        batch_size=40,
+        data_size=512,
+        d_steps=2,
+        gp_lambda=3.0,
+        steps=100,
+    )
     run = Run(cfg)
     run.advance(5)  # off the initial weights
     real, z, eps = run._draw(1)
@@ -353,8 +387,7 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
         records = [-loss]
         if variant == "wgan-gp":
             x_hat = (eps.double() * real.double() + (1 - eps.double()) * fake).requires_grad_()
-            (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x_hat).sum(), x_hat,
-                                        create_graph=True)
+            (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x_hat).sum(), x_hat, create_graph=True)
             norms = dx.abs().squeeze(-1) / run.trainer.scale.double().view(-1, 1)  # data units
             gp = cfg.gp_lambda * ((norms - 1) ** 2).mean(1)
             loss = loss + gp

@@ -69,7 +69,8 @@ def test_lerp_midpoint_of_orthogonal_unit_vectors():
     assert np.linalg.norm(slerp(e1, e2, 0.5)) == pytest.approx(1.0, rel=1e-15)
     # slerp of orthogonal unit vectors is cos(tπ/2)·e1 + sin(tπ/2)·e2
     np.testing.assert_allclose(
-        slerp(e1, e2, T), np.cos(T * np.pi / 2)[:, None] * e1 + np.sin(T * np.pi / 2)[:, None] * e2,
+        slerp(e1, e2, T),
+        np.cos(T * np.pi / 2)[:, None] * e1 + np.sin(T * np.pi / 2)[:, None] * e2,
         atol=1e-15,
     )
 
@@ -174,8 +175,13 @@ def test_path_stats_and_compare_paths():
     table = compare_paths(d=256, n_pairs=100, n_points=11, seed=0)
     assert list(table["method"]) == ["lerp", "slerp"]
     assert set(table.columns) == {
-        "method", "norm_deviation", "norm_deviation_std", "min_log_density",
-        "min_log_density_std", "outside_shell", "outside_shell_std",
+        "method",
+        "norm_deviation",
+        "norm_deviation_std",
+        "min_log_density",
+        "min_log_density_std",
+        "outside_shell",
+        "outside_shell_std",
     }
     lerp_row, slerp_row = table.iloc[0], table.iloc[1]
     assert lerp_row.outside_shell > 0.6 > 0.2 > slerp_row.outside_shell

@@ -49,8 +49,9 @@ def test_js_uses_true_bin_probabilities():
     # H(¾, ¼) − ½·H(½, ½) bits, with H the entropy in bits.
     half = np.r_[x[:5000], np.full(5000, 100.0)]
     h = lambda *ps: -sum(v * np.log2(v) for v in ps if v > 0)  # noqa: E731
-    assert metrics.distances(half, t)["js"] == pytest.approx(h(0.75, 0.25) - 0.5 * h(0.5, 0.5),
-                                                             abs=0.01)
+    assert metrics.distances(half, t)["js"] == pytest.approx(
+        h(0.75, 0.25) - 0.5 * h(0.5, 0.5), abs=0.01
+    )
     # Disjoint supports: the divergence reaches its maximum, 1 bit.
     far = RNG.uniform(100, 101, 1000)
     assert metrics.distances(far, t)["js"] == pytest.approx(1.0)

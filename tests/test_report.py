@@ -12,27 +12,56 @@ from ganlab import report
 
 
 def seed(w1, covered=2, diverged_at=-1, **kw):
-    d = {"w1": w1, "modes_covered": covered, "n_modes": 2, "diverged": diverged_at >= 0,
-         "diverged_at": diverged_at, "collapsed": covered < 2, "ks": w1 / 2, "js": 0.1,
-         "energy": w1, "frechet": 0.2, "mean_err": 0.1, "std_err": 0.1,
-         "mode_coverage": covered / 2, "high_quality": 0.9, "d_volatility": w1,
-         "g_volatility": 0.2}
+    d = {
+        "w1": w1,
+        "modes_covered": covered,
+        "n_modes": 2,
+        "diverged": diverged_at >= 0,
+        "diverged_at": diverged_at,
+        "collapsed": covered < 2,
+        "ks": w1 / 2,
+        "js": 0.1,
+        "energy": w1,
+        "frechet": 0.2,
+        "mean_err": 0.1,
+        "std_err": 0.1,
+        "mode_coverage": covered / 2,
+        "high_quality": 0.9,
+        "d_volatility": w1,
+        "g_volatility": 0.2,
+    }
     return {**d, **kw}
 
 
-SEEDS = {"gan": [seed(0.2), seed(0.4, 1, diverged_at=70)],
-         "wgan": [seed(0.3), seed(0.3)],
-         "wgan-gp": [seed(0.1), seed(0.3)]}
-RUNS = {"gan": {"step": 2000, "steps": 2000, "steps_per_s": 300.0, "wall_s": 2.0},
-        "wgan": {"step": 1500, "steps": 2000, "steps_per_s": 100.0, "wall_s": 6.0},
-        "wgan-gp": {"step": 2000, "steps": 2000, "steps_per_s": 50.0, "wall_s": 12.5}}
+SEEDS = {
+    "gan": [seed(0.2), seed(0.4, 1, diverged_at=70)],
+    "wgan": [seed(0.3), seed(0.3)],
+    "wgan-gp": [seed(0.1), seed(0.3)],
+}
+RUNS = {
+    "gan": {"step": 2000, "steps": 2000, "steps_per_s": 300.0, "wall_s": 2.0},
+    "wgan": {"step": 1500, "steps": 2000, "steps_per_s": 100.0, "wall_s": 6.0},
+    "wgan-gp": {"step": 2000, "steps": 2000, "steps_per_s": 50.0, "wall_s": 12.5},
+}
 LABELS = {"gan": "Vanilla GAN", "wgan": "WGAN (clip)", "wgan-gp": "WGAN-GP"}
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (0.0004123, "0.000412"), (0.0, "0"), (12.0, "12"), (0.1234, "0.123"), (-0.0004, "-0.0004"),
-    (999.4, "999"), (1234.5, "1,234"), (6000, "6,000"), (np.nan, "—"), (None, "—"),
-    (np.inf, "—")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0004123, "0.000412"),
+        (0.0, "0"),
+        (12.0, "12"),
+        (0.1234, "0.123"),
+        (-0.0004, "-0.0004"),
+        (999.4, "999"),
+        (1234.5, "1,234"),
+        (6000, "6,000"),
+        (np.nan, "—"),
+        (None, "—"),
+        (np.inf, "—"),
+    ],
+)
 def test_number_uses_significant_digits_never_fixed_decimals(value, text):
     assert report.number(value) == text
 
@@ -86,8 +115,7 @@ def test_mode_rows_are_left_out_for_a_target_without_modes():
 
 
 def test_csv_holds_the_numbers_per_column():
-    csv = pd.read_csv(io.StringIO(report.to_csv(report.measured(SEEDS, RUNS))),
-                      index_col="metric")
+    csv = pd.read_csv(io.StringIO(report.to_csv(report.measured(SEEDS, RUNS))), index_col="metric")
     assert list(csv.columns[:4]) == ["gan median", "gan min", "gan max", "gan n"]
     assert csv.loc["W1", "gan median"] == pytest.approx(0.3)
     assert csv.loc["W1", "wgan-gp max"] == pytest.approx(0.3)

@@ -116,7 +116,13 @@ def test_sampler_benchmark():
     table = sampler_benchmark(TARGETS["normal"], n=20_000, seed=0, repeats=2)
     assert list(table["method"]) == ["inverse transform", "library sampler"]
     assert list(table.columns) == [
-        "method", "w1", "ks_statistic", "ks_pvalue", "mean_error", "std_error", "samples_per_s"
+        "method",
+        "w1",
+        "ks_statistic",
+        "ks_pvalue",
+        "mean_error",
+        "std_error",
+        "samples_per_s",
     ]
     assert (table["w1"] < 0.05).all()
     assert (table["samples_per_s"] > 0).all()
@@ -167,6 +173,7 @@ def test_latent_quantiles_and_mirror():
 
 # --- the noise floor the sampling and variant pages share (metrics.noise_floor_cached) -------
 
+
 def test_noise_floor_cached_is_noise_floor_and_cannot_be_mutated():
     target = TARGETS["exponential"]
     first = metrics.noise_floor_cached(target, 1000)
@@ -183,7 +190,11 @@ def test_noise_floor_cached_is_noise_floor_and_cannot_be_mutated():
 
 def test_every_kind_of_target_can_key_the_floor_cache():
     # user targets arrive as numpy arrays and lists; the constructors store tuples
-    kinds = [*TARGETS.values(), mixture(np.array([[1.0, 0.0, 1.0], [2.0, 3.0, 0.5]])),
-             empirical(np.arange(25.0)), scipy_target("expon", {"scale": 0.25})]
+    kinds = [
+        *TARGETS.values(),
+        mixture(np.array([[1.0, 0.0, 1.0], [2.0, 3.0, 0.5]])),
+        empirical(np.arange(25.0)),
+        scipy_target("expon", {"scale": 0.25}),
+    ]
     for t in kinds:
         assert hash(t) == hash(type(t)(**{f: getattr(t, f) for f in t.__dataclass_fields__}))

@@ -47,8 +47,10 @@ def test_builtins_use_scipy_where_it_has_the_law():
     x = np.linspace(-1, 9, 50)
     assert np.allclose(TARGETS["normal"].pdf(x), stats.norm(4, 0.5).pdf(x))
     assert np.allclose(TARGETS["uniform"].cdf(x), stats.uniform(2, 4).cdf(x))
-    assert np.allclose(TARGETS["exponential"].ppf(np.linspace(0.01, 0.99, 9)),
-                       stats.expon(scale=2).ppf(np.linspace(0.01, 0.99, 9)))
+    assert np.allclose(
+        TARGETS["exponential"].ppf(np.linspace(0.01, 0.99, 9)),
+        stats.expon(scale=2).ppf(np.linspace(0.01, 0.99, 9)),
+    )
 
 
 def test_mixture_pdf_cdf_against_scipy_sum_and_ppf_to_1e6():
@@ -197,8 +199,12 @@ def test_bad_data_is_refused(values, words):
 
 
 def test_specs_round_trip():
-    for t in [*TARGETS.values(), mixture([(1, 0, 1), (1, 3, 0.5)]), empirical(np.arange(25.0)),
-              user_targets.scipy_target("expon", {"scale": 0.25})]:
+    for t in [
+        *TARGETS.values(),
+        mixture([(1, 0, 1), (1, 3, 0.5)]),
+        empirical(np.arange(25.0)),
+        user_targets.scipy_target("expon", {"scale": 0.25}),
+    ]:
         assert user_targets.get(t.to_spec()) == t
     # A JSON spec names a law from a short list, never an arbitrary attribute of scipy.stats.
     with pytest.raises(TargetError, match="family '__class__' is not one of"):
@@ -211,8 +217,15 @@ def test_specs_round_trip():
 
 @pytest.mark.parametrize(
     "spec",
-    [{"scipy": "norm", "params": []}, {"mixture": 5}, {"mixture": [[1, 0, 1], 5]},
-     {"scipy": ["norm"]}, {"data": "1,2,3"}, {"builtin": 3}, [1, 2]],
+    [
+        {"scipy": "norm", "params": []},
+        {"mixture": 5},
+        {"mixture": [[1, 0, 1], 5]},
+        {"scipy": ["norm"]},
+        {"data": "1,2,3"},
+        {"builtin": 3},
+        [1, 2],
+    ],
 )
 def test_malformed_specs_from_json_get_words_not_a_traceback(spec):
     with pytest.raises(TargetError):

@@ -64,8 +64,16 @@ def tiny():
 
 
 def test_a_deep_link_sets_every_widget():
-    at = open_page(target="mixture", seeds=3, steps=40, seed=5, gp_preset="paper",
-                   wgan_clip=0.05, gan_loss="saturating", gan_k=2)
+    at = open_page(
+        target="mixture",
+        seeds=3,
+        steps=40,
+        seed=5,
+        gp_preset="paper",
+        wgan_clip=0.05,
+        gan_loss="saturating",
+        gan_k=2,
+    )
     assert at.selectbox(key="target").value == "mixture"
     assert at.slider(key="seeds").value == 3
     assert at.number_input(key="steps").value == 40
@@ -77,7 +85,8 @@ def test_a_deep_link_sets_every_widget():
     assert at.slider(key="gan_k").value == 2
     cfgs = at.session_state["cmp.cfgs"]
     assert {(c.target.name, c.n_seeds, c.steps, c.seed) for c in cfgs.values()} == {
-        ("mixture", 3, 40, 5)}
+        ("mixture", 3, 40, 5)
+    }
     assert (cfgs["wgan"].clip, cfgs["gan"].g_loss, cfgs["gan"].d_steps) == (0.05, "saturating", 2)
     assert cfgs["wgan-gp"].gp_lambda == 10.0  # the paper's λ
     assert "Share this comparison" in texts(at.caption)
@@ -149,11 +158,17 @@ def _paste(at: AppTest, text: str) -> AppTest:
 
 
 def test_loading_a_saved_comparison_sets_the_widgets_and_the_configs():
-    saved = compare.build("normal", 3, 25, 5, {
-        "wgan": {"knobs": {"clip": 0.05}},
-        "wgan-gp": {"preset": "paper"},
-        "gan": {"extra": {"g_width": 16}},
-    })
+    saved = compare.build(
+        "normal",
+        3,
+        25,
+        5,
+        {
+            "wgan": {"knobs": {"clip": 0.05}},
+            "wgan-gp": {"preset": "paper"},
+            "gan": {"extra": {"g_width": 16}},
+        },
+    )
     at = _paste(open_page(), compare.to_json(saved))
     assert not at.exception
     assert at.selectbox(key="target").value == "normal"
@@ -174,9 +189,19 @@ def test_loading_a_saved_comparison_sets_the_widgets_and_the_configs():
 @pytest.mark.slow
 def test_a_diverged_variant_is_counted_and_warned_about():
     # plain SGD at learning rate 1 with λ = 10: the weights blow up within a few steps
-    saved = compare.build("mixture", 2, 10, 0, {"wgan-gp": {
-        "preset": "paper", "knobs": {"lr": 1.0, "d_steps": 1},
-        "extra": {"g_opt": "sgd", "d_opt": "sgd", "standardize": False}}})
+    saved = compare.build(
+        "mixture",
+        2,
+        10,
+        0,
+        {
+            "wgan-gp": {
+                "preset": "paper",
+                "knobs": {"lr": 1.0, "d_steps": 1},
+                "extra": {"g_opt": "sgd", "d_opt": "sgd", "standardize": False},
+            }
+        },
+    )
     at = run_to_end(_paste(open_page(), compare.to_json(saved)))
     assert measured(at).loc["diverged seeds", "WGAN-GP"] == "2 of 2"
     assert "WGAN-GP: Training diverged (seed 0 at step" in texts(at.warning)

@@ -109,8 +109,9 @@ def test_decoding_a_critic_from_another_page():
     # the curves drawn are Run.decode of the page's pair of paths (seed 0, 21 points), seed 0
     z1, z2 = np.random.default_rng([0, 2]).standard_normal((2, 2))
     t = np.linspace(0.0, 1.0, 21)
-    x, score = wgan.decode(np.concatenate([interpolation.lerp(z1, z2, t),
-                                           interpolation.slerp(z1, z2, t)]))
+    x, score = wgan.decode(
+        np.concatenate([interpolation.lerp(z1, z2, t), interpolation.slerp(z1, z2, t)])
+    )
     decoded = next(f for f in _datasets(_charts(at)[-2]) if "method" in f.columns)
     np.testing.assert_array_equal(decoded["x"], x[0])
     np.testing.assert_array_equal(_datasets(_charts(at)[-1])[0]["score"], score[0])

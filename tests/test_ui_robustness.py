@@ -98,8 +98,9 @@ def test_stop_switch_reset_and_changes_mid_training_leave_runs_consistent():
 
 
 def test_a_run_is_consistent_after_every_chunk_of_any_size():
-    run = Run(preset("wgan-gp", "tuned", target="bimodal", steps=120, data_size=1024,
-                     batch_size=64))
+    run = Run(
+        preset("wgan-gp", "tuned", target="bimodal", steps=120, data_size=1024, batch_size=64)
+    )
     for n in (1, 5, 16, 33, 100):
         run.advance(n)
         consistent(run)

@@ -36,6 +36,7 @@ def _comparison(at):
 
 # --- the pure helpers ------------------------------------------------------------------------
 
+
 def test_seed_demo_repeats_after_reset():
     table = view.seed_demo(42, n=5)
     ref = np.random.default_rng(42).random(10)
@@ -63,13 +64,16 @@ def test_residual_table_matches_scipy():
     assert np.max(np.abs(table["F(x) − u"])) < 1e-9
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"value\n1\n2\nabc\n", "line 4: 'abc' is not a number"),
-    (b"1\n2\n3\n", "only 3 values"),
-    ("\n".join(["5"] * 30), "constant column"),
-    (b"\x00\x01binary", "binary"),
-    (b"", "empty"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"value\n1\n2\nabc\n", "line 4: 'abc' is not a number"),
+        (b"1\n2\n3\n", "only 3 values"),
+        ("\n".join(["5"] * 30), "constant column"),
+        (b"\x00\x01binary", "binary"),
+        (b"", "empty"),
+    ],
+)
 def test_bad_upload_is_refused_in_words(data, words):
     # the parse-then-validate path target_picker runs on an upload
     with pytest.raises(TargetError, match=words):
@@ -77,6 +81,7 @@ def test_bad_upload_is_refused_in_words(data, words):
 
 
 # --- the page ----------------------------------------------------------------------------------
+
 
 def test_page_default_exponential():
     at = _page().run()
@@ -97,8 +102,9 @@ def test_seed_is_under_the_users_control():
     at = _page().run()
     at.number_input(key="sampling.seed").set_value(7).run()
     assert not at.exception
-    np.testing.assert_array_equal(at.dataframe[0].value["seed 7"],
-                                  np.random.default_rng(7).random(5))
+    np.testing.assert_array_equal(
+        at.dataframe[0].value["seed 7"], np.random.default_rng(7).random(5)
+    )
 
 
 def test_bad_rate_in_the_page_gives_a_message():
@@ -136,8 +142,7 @@ def _patched_picker_app():
             return st.session_state["test.upload"]
 
     saved = st.data_editor, st.file_uploader
-    st.data_editor = lambda *a, **k: pd.DataFrame({"weight": [1.0], "mean": [0.0],
-                                                   "std": [-1.0]})
+    st.data_editor = lambda *a, **k: pd.DataFrame({"weight": [1.0], "mean": [0.0], "std": [-1.0]})
     st.file_uploader = lambda *a, **k: Upload()
     try:
         sampling_view.render()
@@ -145,10 +150,13 @@ def _patched_picker_app():
         st.data_editor, st.file_uploader = saved
 
 
-@pytest.mark.parametrize("choice, words", [
-    ("custom mixture", "This mixture can't be used: row 1: std -1 must be greater than 0"),
-    ("uploaded data", "bad.csv can't be used: line 4: 'not-a-number' is not a number"),
-])
+@pytest.mark.parametrize(
+    "choice, words",
+    [
+        ("custom mixture", "This mixture can't be used: row 1: std -1 must be greater than 0"),
+        ("uploaded data", "bad.csv can't be used: line 4: 'not-a-number' is not a number"),
+    ],
+)
 def test_bad_custom_target_gives_a_message(choice, words):
     at = AppTest.from_function(_patched_picker_app, default_timeout=60)
     at.session_state["sampling.source"] = view.OTHER

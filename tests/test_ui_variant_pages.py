@@ -136,7 +136,8 @@ def test_custom_mixture_and_uploaded_csv_train():
     data = "\n".join(f"{x:.4f}" for x in np.random.default_rng(1).normal(3.0, 0.5, 300))
     at.selectbox(key=f"{v}.target").set_value("uploaded data").run()
     at.file_uploader(key=f"{v}.target.upload").set_value(
-        ("heights.csv", data.encode(), "text/csv")).run()
+        ("heights.csv", data.encode(), "text/csv")
+    ).run()
     assert "need a new model" in texts(at.warning)  # the mixture run stays until Start
     train(at, v)
     run = shown_run(at, v)
@@ -149,7 +150,10 @@ def test_bad_custom_mixture_shows_the_message_not_an_exception():
     at = open_page(v)
     at.selectbox(key=f"{v}.target").set_value("custom mixture").run()
     at.session_state[f"{v}.target.mixture"] = {
-        "edited_rows": {0: {"std": -1.0}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"std": -1.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert not at.exception
     assert "mixture can't be used" in texts(at.error)
@@ -161,7 +165,8 @@ def test_bad_csv_shows_the_message_not_an_exception():
     at = open_page(v)
     at.selectbox(key=f"{v}.target").set_value("uploaded data").run()
     at.file_uploader(key=f"{v}.target.upload").set_value(
-        ("bad.csv", b"height\nabc\nxyz\n", "text/csv")).run()
+        ("bad.csv", b"height\nabc\nxyz\n", "text/csv")
+    ).run()
     assert not at.exception
     assert "bad.csv can't be used" in texts(at.error)
     assert at.button(key=f"{v}.live.start").disabled
