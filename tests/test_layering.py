@@ -119,3 +119,32 @@ def test_no_test_module_imports_another():
         if module.rsplit(".", 1)[-1].startswith("test_") or module.startswith("tests.test_")
     ]
     assert not bad, "move shared helpers out of test modules:\n" + "\n".join(bad)
+
+
+# What pages draw from is plain data: a chart, a table or a variant's words can be built in a
+# notebook (or a process that never trains) without loading torch.
+TORCH_FREE = [
+    "ganlab.config",
+    "ganlab.variants",
+    "ganlab.result",
+    "ganlab.report",
+    "ganlab.metrics",
+    "ganlab.compare",
+    "ganlab.lessons",
+    "ganlab.charts.training",
+    "ganlab.charts.compare",
+]
+
+
+@pytest.mark.slow
+def test_what_pages_draw_from_loads_no_torch():
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {TORCH_FREE!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    assert 'torch' not in sys.modules, name + ' imports torch'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
