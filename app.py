@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ganlab.ui.url import read as read_link
+
 # (file, title in the sidebar, URL path — shareable links use it, so keep it stable, one line)
 PAGES = [
     (
@@ -47,6 +49,7 @@ PAGES = [
 def home() -> None:
     st.set_page_config(page_title="ganlab", page_icon="🎲", layout="wide")
     st.title("ganlab — watch small GANs learn, and fail, in one dimension")
+    read_link()  # the home page takes no settings from its link: any parameter is named
     st.markdown(
         "A generator turns random noise into samples; a discriminator (or a Wasserstein "
         "*critic*) tries to tell them from real data. In one dimension every part of that game "

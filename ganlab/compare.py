@@ -120,10 +120,7 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
     """(shared settings, choices) from a saved comparison, so that `build(**shared, choices)`
     gives back exactly the saved configs. Each config goes through config.from_json (parsed,
     validated, never executed); raises ConfigError with every problem in words."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError([f"not valid JSON ({exc.msg} at line {exc.lineno})"]) from None
+    data = config.load_json(text)  # nesting too deep, numbers too long: said in words
     if not isinstance(data, dict) or not isinstance(data.get("configs"), dict):
         hint = (
             (
@@ -145,6 +142,9 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
             continue
         try:
             cfgs[v] = config.from_json(json.dumps(raw))
+        except RecursionError:  # json.dumps of a value nested nearly as deep as loads allows
+            problems.append(f"{v}: the JSON is nested too deeply to read")
+            continue
         except (ConfigError, TypeError, ValueError) as exc:
             problems += [f"{v}: {p}" for p in getattr(exc, "problems", [str(exc)])]
             continue

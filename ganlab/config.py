@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 
 from ganlab import user_targets
-from ganlab.targets import TARGETS, Target, TargetError
+from ganlab.targets import TARGETS, Target, TargetError, float32_problem
+from ganlab.user_targets import excerpt
 from ganlab.variants import VARIANTS
 
 
@@ -402,18 +403,20 @@ def validate(cfg: TrainConfig) -> list[str]:
     for name, allowed in CHOICES.items():
         value = getattr(cfg, name)
         if value not in allowed:
-            problems.append(f"{label(name)} '{value}' is not one of: {', '.join(allowed)}")
+            problems.append(f"{label(name)} '{excerpt(value)}' is not one of: {', '.join(allowed)}")
     for name, (lo, hi) in RANGES.items():
         value = getattr(cfg, name)
         if name in INTEGER_FIELDS and (isinstance(value, bool) or not isinstance(value, int)):
-            problems.append(f"{label(name)} must be a whole number (got {value!r})")
+            problems.append(f"{label(name)} must be a whole number (got {excerpt(value)})")
         elif not isinstance(value, int | float) or isinstance(value, bool):
-            problems.append(f"{label(name)} must be a number (got {value!r})")
+            problems.append(f"{label(name)} must be a number (got {excerpt(value)})")
         elif not lo <= value <= hi:
-            problems.append(f"{label(name)} {fmt(value)} is outside {fmt(lo)} … {fmt(hi)}")
+            problems.append(f"{label(name)} {excerpt(fmt(value))} is outside {fmt(lo)} … {fmt(hi)}")
     target: object = cfg.target  # __post_init__ checks whatever a caller passed, typed or not
     if not isinstance(target, Target):
         problems.append("target must be a built-in name, a custom mixture or uploaded data")
+    elif (why := float32_problem(target)) is not None:  # however the target was built
+        problems.append(f"target {excerpt(target.name)}: {why}")
     if not problems and cfg.batch_size > cfg.data_size:
         problems.append(
             f"batch size {cfg.batch_size} is larger than the data set ({cfg.data_size} samples)"
@@ -426,7 +429,9 @@ def make(**fields) -> TrainConfig:
     every problem, including an unknown field or a bad target."""
     known = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(fields) - known)
-    problems = [f"unknown setting '{u}'" for u in unknown]
+    problems = [f"unknown setting '{excerpt(u)}'" for u in unknown[:3]]
+    if len(unknown) > 3:  # a pasted file of 100 000 keys gets a short message
+        problems.append(f"and {len(unknown) - 3:,} more unknown settings")
     if "target" in fields:
         try:
             fields["target"] = user_targets.get(fields["target"])
@@ -437,12 +442,21 @@ def make(**fields) -> TrainConfig:
     return TrainConfig(**fields)
 
 
-def from_json(text: str) -> TrainConfig:
-    """A config saved with `to_json`, validated like any other; never executed or unpickled."""
+def load_json(text: str):
+    """json.loads, with every way it fails said in words as a ConfigError."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError([f"not valid JSON ({exc.msg} at line {exc.lineno})"]) from None
+    except RecursionError:  # json's C parser recurses once per [ or {
+        raise ConfigError(["the JSON is nested too deeply to read"]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ConfigError([f"not valid JSON ({excerpt(str(exc))})"]) from None
+
+
+def from_json(text: str) -> TrainConfig:
+    """A config saved with `to_json`, validated like any other; never executed or unpickled."""
+    data = load_json(text)
     if not isinstance(data, dict):
         raise ConfigError(["the JSON must be an object of settings"])
     return make(**data)

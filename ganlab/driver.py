@@ -41,8 +41,8 @@ def train(
             n = max(1, int(slice_s / per_step)) if known else FIRST_SLICE
             goal = min(r.step for r in todo) + n
             for r in todo:
-                if r.step < goal:
-                    r.advance(n_steps=goal - r.step, max_seconds=slice_s)
+                if r.step < goal:  # no time cut here: every run must reach the common step
+                    r.advance(n_steps=goal - r.step)
         else:
             for r in todo:
                 r.advance(n_steps=steps_in(r, slice_s / len(todo)), max_seconds=slice_s)

@@ -8,13 +8,18 @@ import numpy as np
 import torch
 
 from ganlab import metrics
+from ganlab.budget import EVAL_SAMPLES, METRIC_SAMPLES, VIEW_BLOCK
 from ganlab.config import TrainConfig
 from ganlab.history import History
 from ganlab.result import RunResult
 from ganlab.steps import Trainer
 
-EVAL_SAMPLES = 2000  # fixed latent draws per seed, so the W1 curve shows learning, not z noise
-METRIC_SAMPLES = 10_000  # samples per seed behind every table's distances
+# EVAL_SAMPLES: fixed latent draws per seed, so the W1 curve shows learning, not z noise.
+# METRIC_SAMPLES: samples per seed behind every table's distances. Both set what a run costs, so
+# they are declared with the cost model (ganlab.budget). VIEW_BLOCK: samples per forward pass
+# here, which bounds the views' transient memory (at 32 seeds × 4 × 128 networks, one pass over
+# 10 000 samples allocated ~1.3 GB); a block's numbers equal the whole pass's, bit for bit.
+__all__ = ["EVAL_SAMPLES", "METRIC_SAMPLES", "Views"]
 
 
 class Views:
@@ -30,9 +35,26 @@ class Views:
     data: np.ndarray
     history: History
     evals: History
-    _eval_z: torch.Tensor
+    _eval_z: torch.Tensor | None  # None once compacted: _eval_latents() draws them again
     _vol: np.ndarray
     _memo: tuple | None
+
+    def _eval_latents(self) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        """trainer.generate on z (K, n, L), VIEW_BLOCK samples at a time: (K, n, 1)."""
+        n, gen = z.shape[1], self.trainer.generate
+        if n <= VIEW_BLOCK:
+            return gen(z)
+        return torch.cat([gen(z[:, i : i + VIEW_BLOCK]) for i in range(0, n, VIEW_BLOCK)], 1)
+
+    def _critic(self, x: torch.Tensor) -> torch.Tensor:
+        """trainer.critic on x (K, n, 1), VIEW_BLOCK samples at a time."""
+        n, critic = x.shape[1], self.trainer.critic
+        if n <= VIEW_BLOCK:
+            return critic(x)
+        return torch.cat([critic(x[:, i : i + VIEW_BLOCK]) for i in range(0, n, VIEW_BLOCK)], 1)
 
     def _latent(self, rng: np.random.Generator, shape: tuple) -> np.ndarray:
         shape = (*shape, self.cfg.latent_dim)
@@ -58,17 +80,20 @@ class Views:
         if zt.dim() == 2:
             zt = zt.unsqueeze(0).expand(self.cfg.n_seeds, -1, -1)
         with self.lock:
-            x = self.trainer.generate(zt)
-            score = self.trainer.show(self.trainer.critic(x))
+            x = self._generate(zt)
+            score = self.trainer.show(self._critic(x))
         return x.squeeze(-1).double().numpy(), score.squeeze(-1).double().numpy()
 
     def samples(self, n: int = METRIC_SAMPLES, stream: int = 1) -> np.ndarray:
         """(K, n) generated samples from a fixed latent draw (same state ⇒ same samples)."""
-        z = np.stack(
-            [self._latent(np.random.default_rng([s, stream]), (n,)) for s in self.cfg.seeds]
-        )
+        rngs = [np.random.default_rng([s, stream]) for s in self.cfg.seeds]
+        out = np.empty((self.cfg.n_seeds, n))
         with self.lock:
-            return self.trainer.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
+            # Each seed's latents drawn VIEW_BLOCK rows at a time: the same numbers as one draw.
+            for i in range(0, n, VIEW_BLOCK):
+                z = np.stack([self._latent(r, (min(VIEW_BLOCK, n - i),)) for r in rngs])
+                out[:, i : i + VIEW_BLOCK] = self.trainer.generate(torch.from_numpy(z))[..., 0]
+        return out
 
     def seed_metrics(self, n: int = METRIC_SAMPLES) -> list[dict]:
         """Per seed: every distance to the target, divergence and loss volatility; computed
@@ -117,8 +142,9 @@ class Views:
         zmax = 3.0 if cfg.latent == "normal" else 1.0
         z_line = np.linspace(-zmax if cfg.latent == "normal" else 0.0, zmax, 121)
         z = torch.from_numpy(self.latent_line(z_line)).expand(cfg.n_seeds, -1, -1)
-        samples = t.generate(self._eval_z[:, :n_samples])
-        d_samples = t.critic(samples)
+        eval_z = self._eval_z if self._eval_z is not None else self._eval_latents()
+        samples = self._generate(eval_z[:, :n_samples])
+        d_samples = self._critic(samples)
         g_line = t.generate(z).squeeze(-1)
         show = t.show
         return RunResult(

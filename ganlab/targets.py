@@ -85,7 +85,9 @@ def _quantile_grid(target: Target, m: int) -> np.ndarray:
 
 
 # The CDF is strictly increasing, so halving the bracket always converges: 60 halvings of the
-# widest allowed bracket (≈ 8e5: |μ|, σ ≤ 1e4, ±40σ) reach 1e-12, far inside the 1e-6 asked for.
+# widest allowed bracket (≈ 8.2e7: |μ|, σ ≤ 1e6 (MAX_ABS), ±40σ) reach 7e-11, far inside the 1e-6
+# asked for; relative to the narrowest std allowed beside it (MIN_STD_RATIO) the bracket ends
+# below 1e-12 of a std.
 BISECTIONS = 60
 
 
@@ -258,9 +260,17 @@ class EmpiricalTarget(Target):
 
     @property
     def std(self):
-        a, b = self._sorted[:-1], self._sorted[1:]
-        second = np.mean((a * a + a * b + b * b) / 3)
-        return float(math.sqrt(max(second - self.mean**2, 0.0)))
+        return self._std
+
+    @cached_property
+    def _std(self) -> float:  # config.validate asks for it on every config: computed once
+        # Each piece is uniform on [a, b]: E[(X − μ)²] = mean of (a'² + a'b' + b'²)/3 with
+        # a' = a − μ. Centred and scaled by the largest |a'| first, so neither values near 1e5
+        # (cancellation) nor values near 1e-300 (squares underflow) lose the spread.
+        a, b = self._sorted[:-1] - self.mean, self._sorted[1:] - self.mean
+        r = float(max(np.max(np.abs(a)), np.max(np.abs(b)))) or 1.0
+        a, b = a / r, b / r
+        return r * float(math.sqrt(np.mean((a * a + a * b + b * b) / 3)))
 
     @property
     def plot_range(self):
@@ -270,6 +280,93 @@ class EmpiricalTarget(Target):
 
     def to_spec(self):
         return {"data": list(self.values)}
+
+
+# --- what 32-bit training can represent ----------------------------------------------------------
+# The engine trains in float32: about 7 significant digits, normal numbers from 1.2e-38 up to
+# 3.4e38. It standardises the data as (x − mean)/std in float32, so a value's rounding error is
+# ≈ |x|·6e-8; a std ≥ 1e-4·|x| keeps that under 0.1 % of a std, far below the sampling noise of
+# every distance shown (W1's floor is ≈ 1 % of a std at 10 000 samples). The absolute bounds
+# keep the rest finite with room to spare: with standardize off D sees raw x (|x| ≤ 1e6), and
+# WGAN-GP's penalty measures slopes in data units, (slope/std)² with 1/std ≤ 1e6.
+MAX_ABS = 1e6
+MIN_STD = 1e-6
+MIN_STD_RATIO = 1e-4
+F32 = "cannot be trained in 32-bit floats"
+
+
+def values_problem(size: float, std: float, where: str = "") -> str | None:
+    """Why values up to `size` (largest |x|) with standard deviation `std` cannot be trained in
+    float32, in words; None when they can. `where` names the largest value ("value 51")."""
+    at = f" ({where})" if where else ""
+    if not size <= MAX_ABS:  # NaN and inf too
+        return (
+            f"values up to {size:.3g}{at} {F32}: keep every |x| ≤ {MAX_ABS:g} "
+            f"and the spread (std) ≥ {MIN_STD:g}, e.g. by changing the unit"
+        )
+    if not std >= MIN_STD:
+        return (
+            f"a spread (std) of {std:.3g} {F32}: keep it ≥ {MIN_STD:g} and every |x| ≤ "
+            f"{MAX_ABS:g}, e.g. by changing the unit"
+        )
+    if std < MIN_STD_RATIO * size * (1 - 1e-9):  # the bound itself passes, rounding aside
+        return (
+            f"a spread (std) of {std:.3g} around values up to {size:.3g}{at} {F32}, which keep "
+            f"about 7 digits: keep the std ≥ {MIN_STD_RATIO:g} × the largest |x|, e.g. by "
+            "subtracting a constant near the values first"
+        )
+    return None
+
+
+def component_problems(components) -> list[str]:
+    """Why the (weight, mean, std) rows of a mixture cannot be trained in float32, one message
+    per row (counted from 1); rows of weight 0 are left out of training, so out of the check.
+    Each std must resolve at the scale of the whole mixture (its largest |mean| or std), since
+    training standardises by the mixture's spread."""
+    rows = [(i, float(m), float(s)) for i, (w, m, s) in enumerate(components, start=1) if w != 0]
+    problems: list[str] = []
+    for i, m, s in rows:
+        if not (math.isfinite(m) and math.isfinite(s)):
+            problems.append(f"row {i}: mean and std must be finite numbers")
+        elif abs(m) > MAX_ABS:
+            problems.append(f"row {i}: mean {m:.3g} {F32}: keep |mean| ≤ {MAX_ABS:g}")
+        elif not MIN_STD <= s <= MAX_ABS:
+            problems.append(
+                f"row {i}: std {s:.3g} {F32}: keep it between {MIN_STD:g} and {MAX_ABS:g}"
+            )
+    if problems or not rows:
+        return problems
+    scale = max(max(abs(m), s) for _, m, s in rows)
+    for i, _, s in rows:
+        if s < MIN_STD_RATIO * scale * (1 - 1e-9):
+            problems.append(
+                f"row {i}: std {s:.3g} next to means or stds up to {scale:.3g} {F32}, which keep "
+                f"about 7 digits: keep each std ≥ {MIN_STD_RATIO:g} × {scale:.3g} = "
+                f"{MIN_STD_RATIO * scale:.3g}"
+            )
+    return problems
+
+
+def float32_problem(target: Target) -> str | None:
+    """Why float32 training cannot represent `target`, in words; None when it can. The check
+    `config.validate` runs on every target, however it was built."""
+    with np.errstate(all="ignore"):
+        if isinstance(target, MixtureTarget):
+            w = np.array(target.weights, dtype=float)
+            if not (np.isfinite(w).all() and (w >= 0).all() and abs(w.sum() - 1) < 1e-9):
+                return "the mixture's weights must be ≥ 0 and add up to 1"
+            problems = component_problems(target.components)
+            return "; ".join(problems) if problems else None
+        if isinstance(target, EmpiricalTarget):
+            x = target._sorted
+            if x.size < 2 or not np.isfinite(x).all():
+                return "the data must be at least two finite numbers"
+            return values_problem(max(abs(x[0]), abs(x[-1])), target.std)
+        try:
+            mean, std = target.mean, target.std
+        except (ValueError, ArithmeticError, TypeError):
+            return f"its mean and std cannot be computed, so it {F32}"
+        return values_problem(max(abs(mean), std), std)
 
 
 def _builtin_mixture(name, rows, description):

@@ -10,7 +10,7 @@ from ui_pages import open_page, runs, shown_run, tiny
 from ganlab import compare
 from ganlab.config import preset
 from ganlab.training import Run
-from ganlab.ui import compare_view, store
+from ganlab.ui import compare_view
 
 V = "gan"
 
@@ -48,7 +48,7 @@ def test_too_much_work_is_refused_in_words_and_nothing_starts():
     at.slider(key=f"{V}.n_seeds").set_value(32).run()
     assert not at.exception
     words = " ".join(e.value for e in at.error)
-    assert "network updates" in words and f"{store.MAX_WORK:,}" in words
+    assert "of the server's CPU" in words and "per visitor" in words  # budget.problem's words
     assert runs(at) == []
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab import compare
-from ganlab.config import FIELDS, PRESETS, ConfigError, TrainConfig, fmt
+from ganlab import compare, links
+from ganlab.config import PRESETS, ConfigError, TrainConfig, fmt
 from ganlab.targets import TARGETS
 from ganlab.ui import store
-from ganlab.ui.target_picker import target_picker
+from ganlab.ui.target_picker import CUSTOM, UPLOAD, target_picker
+from ganlab.ui.text import plain, problems
 from ganlab.ui.widgets import field_widget
 from ganlab.variants import VARIANTS
 
@@ -20,7 +21,6 @@ LR_LABEL = "learning rate (G; D keeps the preset's D/G ratio)"  # compare.knobs'
 EXTRAS = "cmp.extras"  # {variant: {field: value}} from a loaded file, beyond the knobs
 LOADED_TARGET = "cmp.loaded_target"  # a custom/uploaded target from a loaded file
 NOTE = "cmp.load_note"  # (kind, text) about the last load, shown once
-RESYNC = "cmp.target_resync"
 CFGS = "cmp.cfgs"  # the configs the sidebar describes (None when they cannot run)
 MAX_FILE_MB = 5
 
@@ -28,9 +28,14 @@ MAX_FILE_MB = 5
 def key(variant: str, name: str) -> str:
     """A knob's widget key, which is its query parameter: the variant's prefix and the field's
     link name (d_steps by the papers' names: gan_k, wgan_ncritic; also "preset" and "lr")."""
-    v = VARIANTS[variant]
-    short = v.steps_url if name == "d_steps" else FIELDS[name].key if name in FIELDS else name
-    return f"{v.url}_{short}"
+    return links.compare_key(variant, name)
+
+
+def url_spec() -> links.Spec:
+    """Every parameter this sidebar binds to the link, as ganlab.links checks it: the target
+    picker's choices (a custom mixture or an upload opens its editor), the shared settings, and
+    each variant's preset and knobs under `key`."""
+    return links.compare_spec((*TARGETS, CUSTOM, UPLOAD))
 
 
 # --- presets and loading (callbacks: they run before the widgets are drawn) ----------------------
@@ -48,7 +53,8 @@ def load_text(text: str, source: str) -> bool:
     except ConfigError as exc:
         ss[NOTE] = (
             "error",
-            f"{source} can't be loaded:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+            f"{plain(source)} can't be loaded:\n\n"
+            + "\n".join(f"- {p}" for p in problems(exc.problems)),
         )
         return False
     target = shared["target"]
@@ -65,7 +71,7 @@ def load_text(text: str, source: str) -> bool:
     ss[EXTRAS] = {v: c["extra"] for v, c in choices.items() if c["extra"]}
     ss[NOTE] = (
         "success",
-        f"Loaded {source}: target {target.name}, {shared['n_seeds']} seeds, "
+        f"Loaded {plain(source)}: target {plain(target.name)}, {shared['n_seeds']} seeds, "
         f"{shared['steps']:,} steps.",
     )
     return True
@@ -78,7 +84,10 @@ def _load_file() -> None:
     try:
         text = upload.getvalue().decode("utf-8-sig")
     except UnicodeDecodeError:
-        ss[NOTE] = ("error", f"{upload.name} is not UTF-8 text: load a .json file saved here.")
+        ss[NOTE] = (
+            "error",
+            f"{plain(upload.name)} is not UTF-8 text: load a .json file saved here.",
+        )
         return
     load_text(text, upload.name)
 
@@ -95,26 +104,13 @@ def _forget_extras() -> None:
     ss.pop(EXTRAS, None)
 
 
-def _short_target_link() -> None:
-    """Accept ?target=<name>. The picker's bound selectbox matches the URL against its
-    *formatted* labels ("mixture — ⅓·N(…) …"), so it drops a plain name from a hand-written link;
-    on the first load, hand the name to the widget through session state instead, and write it
-    again on the next full run, when Streamlit puts a programmatic value back into the URL (so
-    the address bar can be copied and shared again)."""
-    if ss.pop(RESYNC, False) and TARGET in ss:
-        ss[TARGET] = ss[TARGET]
-    name = st.query_params.get(TARGET)
-    if TARGET not in ss and name in TARGETS:
-        ss[TARGET] = name
-        ss[RESYNC] = True
-
-
 # --- the sidebar ----------------------------------------------------------------------------------
 def _shared(bar):
     loaded = ss.get(LOADED_TARGET)
     if loaded is not None:
         bar.info(
-            f"Target from the loaded file: **{loaded.name}** — {loaded.description}. "
+            f"Target from the loaded file: **{plain(loaded.name)}** — "
+            f"{plain(loaded.description)}. "
             "A link cannot carry it; send the JSON file instead."
         )
         bar.button(
@@ -124,7 +120,6 @@ def _shared(bar):
         )
         target = loaded
     else:
-        _short_target_link()
         target = target_picker(
             TARGET, "Target", compare.DEFAULTS["target"], bind=True, container=bar
         )
@@ -233,8 +228,9 @@ def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
     try:
         cfgs = compare.build(target, seeds, steps, seed, choices)
     except ConfigError as exc:
-        bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
-        return None, exc.problems
+        safe = problems(exc.problems)  # they quote what a loaded file set: shown inert
+        bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in safe))
+        return None, safe
     too_much = store.work_problem(cfgs.values())
     if too_much:
         bar.error(f"These settings can't run here: {too_much}.")

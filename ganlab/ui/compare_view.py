@@ -12,10 +12,11 @@ from ganlab import compare, driver, metrics, report
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
 from ganlab.training import EVAL_SAMPLES, METRIC_SAMPLES, Run, RunResult
-from ganlab.ui import compare_controls, store, tables
+from ganlab.ui import compare_controls, store, tables, url
 
 ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
+REFUSED = "cmp.refused"  # why the budgets refused the last Run comparison, shown once
 DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
 TICK_S = 0.7  # fragment period while training (TICK_WORK_S of training, then drawing)
 TICK_WORK_S = 0.5  # training per tick, all variants together, in the driver's short slices
@@ -58,14 +59,18 @@ def _ready(cfgs: dict[str, TrainConfig]) -> bool:
 
 
 def _start(cfgs: dict[str, TrainConfig]) -> None:
-    ss[ACTIVE] = cfgs
     if lookup(cfgs) is not None:
+        ss[ACTIVE] = cfgs
         ss[RUNNING] = False
         return
     # A variant trained earlier with the same config (e.g. on its own page) is the same Run.
-    ss[REUSED] = {v for v, r in _runs(cfgs).items() if r is not None and r.step > 0}
-    for c in cfgs.values():
-        store.get_run(c)
+    reused = {v for v, r in _runs(cfgs).items() if r is not None and r.step > 0}
+    try:  # the one admission check; refused, nothing changes
+        store.get_runs(cfgs.values(), "this comparison")
+    except store.Refused as exc:
+        ss[REFUSED] = str(exc)
+        return
+    ss[ACTIVE], ss[REUSED] = cfgs, reused
     ss[RUNNING] = True
 
 
@@ -110,6 +115,9 @@ def _buttons(cfgs, active) -> None:
         disabled=cfgs is None or done or (same and running),
     )
     c2.button("Stop", key="cmp.stop", width="stretch", on_click=_stop, disabled=not running)
+    refused = ss.pop(REFUSED, None)
+    if refused:
+        st.error(f"Can't run it here: {refused}.")
 
 
 def _any_step(cfgs) -> bool:
@@ -165,8 +173,11 @@ def _live(active) -> None:
     @st.fragment(run_every=TICK_S if ss.get(RUNNING) else None)
     def tick() -> None:
         if ss.get(RUNNING):
-            # store.get_run recreates a run the store evicted
-            runs = [store.get_run(cfg) for cfg in active.values()]
+            try:  # recreates a run that is gone (its session's runs released), if admitted
+                runs = store.get_runs(active.values(), "this comparison")
+            except store.Refused as exc:
+                ss[RUNNING], ss[REFUSED] = False, str(exc)
+                st.rerun(scope="app")
             for _ in driver.train(runs, TICK_WORK_S, lockstep=True):
                 pass  # drawn below, once per tick: a Stop lands at its first Streamlit call
             if all(r is not None and r.finished for r in _runs(active).values()):
@@ -201,6 +212,7 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
 
 # --- the page -------------------------------------------------------------------------------------
 def render() -> None:
+    url.read(compare_controls.url_spec())  # before any widget binds to the link
     cfgs, problems = compare_controls.sidebar()
     if cfgs is None:
         st.error(

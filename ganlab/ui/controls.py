@@ -22,6 +22,7 @@ from ganlab.lessons import EXPERIMENTS, LESSONS, Lesson
 from ganlab.targets import TARGETS
 from ganlab.ui import live, store
 from ganlab.ui.target_picker import target_picker
+from ganlab.ui.text import problems
 from ganlab.ui.widgets import field_widget
 from ganlab.variants import VARIANTS
 
@@ -136,7 +137,7 @@ def _run_experiment(variant: str, key: str) -> None:
     except ConfigError as exc:
         ss[_key(variant, "note")] = (
             exp.title,
-            "Can't run here: " + "; ".join(exc.problems),
+            "Can't run here: " + "; ".join(problems(exc.problems)),
             _last(variant),
         )
         return
@@ -188,8 +189,9 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
     try:
         cfg = make(variant=variant, target=target, **ss[_key(variant, "base")], **values)
     except ConfigError as exc:
-        bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
-        return None, exc.problems
+        safe = problems(exc.problems)  # they can quote a target's name: shown inert
+        bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in safe))
+        return None, safe
     too_much = store.work_problem([cfg])
     if too_much:
         bar.error(f"These settings can't run here: {too_much}.")

@@ -13,8 +13,9 @@ from ganlab import interpolation
 from ganlab.charts import interpolation as charts
 from ganlab.config import RANGES, ConfigError, preset
 from ganlab.training import Run
-from ganlab.ui import store
+from ganlab.ui import store, url
 from ganlab.ui.quick_train import run_label, train_with_progress
+from ganlab.ui.text import problems
 
 D_OPTIONS = tuple(2**k for k in range(13))  # 1 … 4096 on a log scale
 # Floats walked per method (pairs × points × d): about a second at the top; beyond it the
@@ -161,7 +162,7 @@ def _decoding(seed: int, points: int) -> None:
                 steps=int(steps),
             )
         except ConfigError as exc:
-            st.error("Can't train with these settings: " + "; ".join(exc.problems))
+            st.error("Can't train with these settings: " + "; ".join(problems(exc.problems)))
             return
         run = train_with_progress(cfg, "a gan with latent dimension 8")
         if run is None:  # refused by the work limit, which said why
@@ -231,6 +232,7 @@ def _decoding(seed: int, points: int) -> None:
 
 def render() -> None:
     """The whole page below its title."""
+    url.read()  # no settings in its link yet: any parameter is named and ignored
     d, points, seed, pairs = _controls()
     _one_pair(d, points, seed)
 

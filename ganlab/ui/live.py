@@ -41,11 +41,23 @@ def is_running(variant: str) -> bool:
     return bool(ss.get(_key(variant, "running")))
 
 
+def _admitted(variant: str, cfg: TrainConfig) -> bool:
+    """cfg's run exists or the one admission check (store.get_run) let it in; a refusal is kept
+    for buttons() to show, and nothing changes."""
+    try:
+        store.get_run(cfg)
+    except store.Refused as exc:
+        ss[_key(variant, "refused")] = str(exc)
+        return False
+    return True
+
+
 def start(variant: str, cfg: TrainConfig) -> None:
     """Train cfg's run (created on first use, resumed otherwise); a run in progress under other
     settings stops and is kept."""
+    if not _admitted(variant, cfg):
+        return
     set_active(variant, cfg)
-    store.get_run(cfg)
     ss[_key(variant, "running")] = True
 
 
@@ -54,8 +66,9 @@ def _stop(variant: str) -> None:
 
 
 def _step(variant: str, cfg: TrainConfig) -> None:
+    if not _admitted(variant, cfg):
+        return
     set_active(variant, cfg)
-    store.get_run(cfg)
     ss[_key(variant, "running")] = False
     ss[_key(variant, "epoch")] = True  # trained in the fragment, under its spinner
 
@@ -114,6 +127,9 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         disabled=run is None,
         help="Forget this run and start again from step 0",
     )
+    refused = ss.pop(_key(variant, "refused"), None)
+    if refused:
+        st.error(f"Can't start it here: {refused}.")
 
 
 # --- training in slices ---------------------------------------------------------------------

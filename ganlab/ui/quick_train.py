@@ -9,18 +9,18 @@ from ganlab.config import TrainConfig
 from ganlab.result import divergence_message
 from ganlab.training import Run
 from ganlab.ui import store
+from ganlab.ui.text import excerpt
 
 
 def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
     """Find or create the visitor's run for cfg (store.get_run) and train it to its budget under
     a progress bar; a run already trained is returned at once. None (with the reason shown)
-    when the server's work limit refuses it."""
-    if store.find(cfg) is None:
-        too_much = store.work_problem([cfg])
-        if too_much:
-            st.error(f"Can't train {what} here: {too_much}.")
-            return None
-    run = store.get_run(cfg)
+    when the server's budgets refuse it (store.get_run: the one admission check)."""
+    try:
+        run = store.get_run(cfg)
+    except store.Refused as exc:
+        st.error(f"Can't train {what} here: {exc}.")
+        return None
     bar = st.progress(run.step / cfg.steps, text=f"Training {what}…")
     # The progress update after each of the driver's short slices is where a rerun (Stop, a
     # page switch) interrupts.
@@ -41,6 +41,6 @@ def run_label(run: Run) -> str:
     elsewhere and would reset the choice)."""
     c = run.cfg
     return (
-        f"{c.variant} on {c.target.name} · latent {c.latent_dim} ({c.latent}) · "
+        f"{c.variant} on {excerpt(c.target.name)} · latent {c.latent_dim} ({c.latent}) · "
         f"lr {c.lr_g:g} · seed {c.seed} · {c.steps:,} steps"
     )

@@ -20,9 +20,10 @@ from ganlab.targets import (
     TargetError,
     exponential_target,
 )
-from ganlab.ui import store
+from ganlab.ui import store, url
 from ganlab.ui.quick_train import train_with_progress
 from ganlab.ui.target_picker import target_picker
+from ganlab.ui.text import problems
 
 N = 20_000  # draws per sampler: W1 then sits near its noise floor (≈ 0.01–0.04, see DESIGN)
 N_TRACED = 6  # draws traced on the CDF picture: enough to see the pattern, few enough to follow
@@ -230,7 +231,7 @@ def _learned_map(target: Target) -> None:
         try:
             cfg = preset(variant, "tuned", target=target, latent_dim=1, steps=int(steps))
         except ConfigError as exc:
-            st.error("Can't train with these settings: " + "; ".join(exc.problems))
+            st.error("Can't train with these settings: " + "; ".join(problems(exc.problems)))
             return
         if train_with_progress(cfg, f"{variant} with latent dimension 1") is not None:
             st.rerun()  # from the top, so the comparison table above includes the new generator
@@ -267,6 +268,7 @@ def _learned_map(target: Target) -> None:
 
 def render() -> None:
     """The whole page below its title."""
+    url.read()  # no settings in its link yet: any parameter is named and ignored
     st.subheader("1 · Seeds: pseudo-random numbers repeat")
     seed = int(
         st.columns([1, 3])[0].number_input(

@@ -1,26 +1,47 @@
-"""The visitor's runs, kept in session state by config so they survive page switches."""
+"""The visitor's runs, kept in session state by config; admitted, evicted and released by cost."""
 
 from __future__ import annotations
 
+import binascii
+import contextlib
+import hashlib
 import os
+import sys
+import threading
+import time
+import weakref
 from collections import OrderedDict
+from collections.abc import Iterable
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ganlab import budget
 from ganlab.config import TrainConfig
 from ganlab.training import Run
 
 KEY = "ganlab.runs"
-MAX_RUNS = 24  # per visitor; the least recently used finished run is dropped first
-# What one visitor may ask for at once on a shared host, in network updates
-# (seeds × generator steps × (D steps + 1)): 32 seeds × 5 000 WGAN-GP steps just fits. The
-# command line has no such limit; a self-hosted server can raise it with GANLAB_MAX_WORK.
-MAX_WORK = int(os.environ.get("GANLAB_MAX_WORK", 1_000_000))
+MAX_RUNS = 24  # per tab, whatever their size: the oldest not on screen goes first
+# What the shared server allows (budget.Limits.from_env: GANLAB_SERVER_MB, GANLAB_VISITOR_MB,
+# GANLAB_SERVER_WORK, GANLAB_VISITOR_WORK, GANLAB_STEP_S). The command line has no such limits.
+LIMITS = budget.Limits.from_env()
+# Session-state keys that name the run a page shows: never evicted (ui/live's
+# f"{variant}.live.active", one config; ui/compare_view's ACTIVE, a dict of them).
+SHOWN_SUFFIX, SHOWN_COMPARISON = ".live.active", "cmp.active"
+XSRF_COOKIE = "_streamlit_xsrf"  # set by Streamlit for the whole browser, every tab
+SWEEP_S = 5.0  # how often the janitor looks for sessions that ended
+TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
+
+
+class Refused(Exception):
+    """The budgets refuse a request; str() says why and what to lower, in words."""
 
 
 def _runs() -> OrderedDict[TrainConfig, Run]:
     if KEY not in st.session_state:
         st.session_state[KEY] = OrderedDict()
+        _watch(st.session_state[KEY])
     return st.session_state[KEY]
 
 
@@ -33,42 +54,93 @@ def find(cfg: TrainConfig) -> Run | None:
     return None
 
 
-def get_run(cfg: TrainConfig) -> Run:
-    """The visitor's run for exactly this config, created on first use: the same config is
-    never trained twice for one visitor."""
-    run = find(cfg)
-    if run is None:
-        runs = _runs()
-        run = runs[cfg] = Run(cfg)
-        _evict(runs)
-    return run
+def _what(cfgs: list[TrainConfig]) -> str:
+    return "this run" if len(cfgs) == 1 else "this comparison"
 
 
-def work(cfg: TrainConfig) -> int:
-    return cfg.n_seeds * cfg.steps * (cfg.d_steps + 1)
+def work_problem(cfgs: Iterable[TrainConfig]) -> str | None:
+    """Why these configs cannot run on this server even on their own (too big a step, more
+    memory or CPU than a visitor may have), in words; None if they could. Sidebars show it before
+    anything starts; get_runs() checks again against what is held when it starts."""
+    wanted = list(cfgs)
+    costs = [budget.estimate(c) for c in wanted if c not in _runs()]
+    return budget.problem(costs, LIMITS, what=_what(wanted))
 
 
-def work_problem(cfgs) -> str | None:
-    """Why these configs are too much for a shared server at once, in words; None if fine."""
-    total = sum(work(c) for c in cfgs)
-    if total <= MAX_WORK:
-        return None
-    return (
-        f"this asks for {total:,} network updates (seeds × steps × (D steps + 1)); this "
-        f"server allows {MAX_WORK:,} at once — lower the steps or the seeds, or run it "
-        "headless with `python -m ganlab train`"
-    )
+def get_runs(cfgs: Iterable[TrainConfig], what: str | None = None) -> list[Run]:
+    """The visitor's runs for these configs, created on first use (the same config is never
+    trained twice for one visitor). New runs go through the one admission check: this visitor's
+    oldest runs not on screen are evicted to make room; if they cannot make enough, raises
+    Refused, and nothing is created or dropped."""
+    wanted = list(dict.fromkeys(cfgs))
+    runs = _runs()
+    new = [c for c in wanted if c not in runs]
+    if new:
+        problem = _admit(new, set(wanted), what or _what(wanted))
+        if problem:
+            raise Refused(problem)
+        for cfg in new:
+            runs[cfg] = run = Run(cfg)
+            budget.LEDGER.register(run, visitor(), _session_id())
+        _evict(runs, keep=set(wanted) | _shown())
+    return [find(c) or runs[c] for c in wanted]
 
 
-def _evict(runs: OrderedDict) -> None:
-    while len(runs) > MAX_RUNS:
-        victim = next((c for c, r in runs.items() if r.finished), next(iter(runs)))
-        del runs[victim]
+def get_run(cfg: TrainConfig, what: str = "this run") -> Run:
+    """get_runs for one config."""
+    return get_runs([cfg], what)[0]
+
+
+def _admit(new: list[TrainConfig], keep: set[TrainConfig], what: str) -> str | None:
+    """None once the new runs fit every budget (after evicting the fewest of this tab's oldest
+    runs outside `keep` and the pages' shown runs), else why they do not."""
+    costs = [budget.estimate(c) for c in new]
+    alone = budget.problem(costs, LIMITS, what=what)
+    if alone:
+        return alone
+    runs, owner = _runs(), visitor()
+    shown = keep | _shown()
+    candidates = [r for c, r in runs.items() if c not in shown]  # oldest first
+    problem = None
+    for n in range(len(candidates) + 1):
+        gone = candidates[:n]
+        mine = budget.LEDGER.usage(owner, excluding=gone)
+        everyone = budget.LEDGER.usage(None, excluding=gone)
+        problem = budget.problem(costs, LIMITS, mine, everyone, what)
+        if problem is None:
+            for run in gone:
+                _drop(runs, run.cfg)
+            return None
+    return problem
+
+
+def _shown() -> set[TrainConfig]:
+    """The configs some page of this session shows (its active run): never evicted."""
+    out: set[TrainConfig] = set()
+    for key in list(st.session_state.keys()):
+        value = st.session_state.get(key)
+        if str(key).endswith(SHOWN_SUFFIX) and isinstance(value, TrainConfig):
+            out.add(value)
+        elif key == SHOWN_COMPARISON and isinstance(value, dict):
+            out |= {c for c in value.values() if isinstance(c, TrainConfig)}
+    return out
+
+
+def _evict(runs: OrderedDict[TrainConfig, Run], keep: set[TrainConfig]) -> None:
+    """At most MAX_RUNS per tab: the oldest not on screen go first."""
+    for cfg in [c for c in runs if c not in keep][: max(0, len(runs) - MAX_RUNS)]:
+        _drop(runs, cfg)
+
+
+def _drop(runs: OrderedDict[TrainConfig, Run], cfg: TrainConfig) -> None:
+    run = runs.pop(cfg, None)
+    if run is not None:
+        budget.LEDGER.release(run)
 
 
 def forget(cfg: TrainConfig) -> None:
     """Drop the run for cfg (Reset)."""
-    _runs().pop(cfg, None)
+    _drop(_runs(), cfg)
 
 
 def all_runs() -> list[Run]:
@@ -87,3 +159,101 @@ def latest(variant: str | None = None, target=None, where=None) -> Run | None:
             continue
         return run
     return None
+
+
+# --- who is asking: a visitor is a browser (all its tabs), not a tab ------------------------------
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+def visitor() -> str:
+    """An id for this browser: a digest of the token in Streamlit's XSRF cookie, which every tab
+    of a browser shares (the cookie's text is masked anew on each page load, the token is not);
+    this tab's session id where there is no such cookie."""
+    try:
+        cookie = st.context.cookies.get(XSRF_COOKIE) or ""
+    except Exception:  # no request behind this script run (tests, bare mode)
+        cookie = ""
+    parts = cookie.strip("\"'").split("|")
+    try:
+        if len(parts) == 4 and parts[0] == "2":
+            mask, masked = binascii.a2b_hex(parts[1]), binascii.a2b_hex(parts[2])
+            token = bytes(b ^ mask[i % 4] for i, b in enumerate(masked))
+            return "browser:" + hashlib.sha256(token).hexdigest()[:16]
+    except (binascii.Error, IndexError):
+        pass
+    return "tab:" + _session_id()
+
+
+# --- sessions that end give their runs back ----------------------------------------------------
+# A closed tab's session stays in Streamlit's storage for server.disconnectedSessionTTL and is
+# then only dropped from it on a later write, so its runs could outlive it for as long as nobody
+# else comes and goes. The janitor empties a session's run store once the session has been
+# disconnected for the TTL (it cannot come back after that), and hands freed memory back.
+_STORES: dict[str, weakref.ref] = {}
+_GONE_SINCE: dict[str, float] = {}
+_JANITOR: list[threading.Thread] = []
+_LOCK = threading.Lock()
+
+
+def _watch(runs: OrderedDict) -> None:
+    sid = _session_id()
+    if not sid or not runtime.exists():  # AppTest and bare scripts: no server, no sessions
+        return
+    with _LOCK:
+        _STORES[sid] = weakref.ref(runs)
+        if not _JANITOR:
+            thread = threading.Thread(target=_janitor, name="ganlab-janitor", daemon=True)
+            _JANITOR.append(thread)
+            thread.start()
+
+
+def _janitor() -> None:
+    while True:
+        time.sleep(SWEEP_S)
+        with contextlib.suppress(Exception):  # housekeeping must never take the server down
+            sweep()
+
+
+def sweep(now: float | None = None) -> int:
+    """Empty the run stores of sessions disconnected for longer than the TTL; return how many
+    runs that released. Then give freed memory back to the OS when enough was freed."""
+    if not runtime.exists():
+        return 0
+    rt, now = runtime.get_instance(), time.monotonic() if now is None else now
+    ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    released = 0
+    with _LOCK:
+        for sid, ref in list(_STORES.items()):
+            runs = ref()
+            if runs is None:
+                del _STORES[sid]
+                _GONE_SINCE.pop(sid, None)
+            elif rt.is_active_session(sid):
+                _GONE_SINCE.pop(sid, None)
+            elif now - _GONE_SINCE.setdefault(sid, now) >= ttl:
+                for cfg in list(runs):
+                    _drop(runs, cfg)
+                    released += 1
+                del _STORES[sid]
+                del _GONE_SINCE[sid]
+    if budget.LEDGER.released_bytes >= TRIM_BYTES:
+        budget.give_back()
+    if os.environ.get("GANLAB_BUDGET_LOG"):  # for bench/soak.py: the registry, seen from outside
+        _log(released)
+    return released
+
+
+_LOGGED: list[str] = [""]
+
+
+def _log(released: int) -> None:
+    u = budget.LEDGER.usage()
+    line = (
+        f"ganlab budget: {u.runs} runs in {len(_STORES)} sessions, {u.held} B held, "
+        f"{u.transient} B transient, {u.work_s:.0f} s of work outstanding"
+    )
+    if line != _LOGGED[0] or released:
+        _LOGGED[0] = line
+        print(f"{line}; {released} runs of ended sessions released", file=sys.stderr, flush=True)

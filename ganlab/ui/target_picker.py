@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from ganlab.targets import TARGETS, Target, TargetError
-from ganlab.user_targets import empirical, mixture, parse_csv
+from ganlab.ui.text import MESSAGE, plain
+from ganlab.user_targets import MAX_UPLOAD_MB, empirical, mixture, parse_csv
 
 CUSTOM, UPLOAD = "custom mixture", "uploaded data"
-MAX_UPLOAD_MB = 5
 DEFAULT_ROWS = pd.DataFrame({"weight": [0.5, 0.5], "mean": [2.0, 6.0], "std": [0.4, 0.4]})
 
 
@@ -63,7 +63,7 @@ def _custom_mixture(key: str, container) -> Target | None:
     try:
         return mixture(rows[["weight", "mean", "std"]].itertuples(index=False))
     except TargetError as exc:
-        container.error(f"This mixture can't be used: {exc}.")
+        container.error(f"This mixture can't be used: {plain(exc, MESSAGE)}.")
         return None
 
 
@@ -79,7 +79,7 @@ def _uploaded(key: str, container) -> Target | None:
         kept = st.session_state.get(kept_key)
         if kept is not None:  # the uploader forgets its file on a page switch; we do not
             container.caption(
-                f"Using **{kept.name}** ({kept.description}), uploaded earlier. "
+                f"Using **{plain(kept.name)}** ({plain(kept.description)}), uploaded earlier. "
                 "Upload another file to replace it."
             )
             return kept
@@ -90,7 +90,7 @@ def _uploaded(key: str, container) -> Target | None:
     try:
         target = empirical(parse_csv(upload.getvalue()), name=upload.name)
     except TargetError as exc:
-        container.error(f"{upload.name} can't be used: {exc}.")
+        container.error(f"{plain(upload.name)} can't be used: {plain(exc, MESSAGE)}.")
         return None
     st.session_state[kept_key] = target
     return target

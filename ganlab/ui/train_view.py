@@ -8,7 +8,8 @@ from ganlab import metrics
 from ganlab.charts import training as charts
 from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
-from ganlab.ui import controls, live, store, tables
+from ganlab.ui import controls, live, store, tables, url
+from ganlab.ui.text import MESSAGE, plain
 from ganlab.variants import VARIANTS
 
 ss = st.session_state
@@ -16,6 +17,7 @@ ss = st.session_state
 
 def render(variant: str) -> None:
     """The whole page below its title, for one key of VARIANTS."""
+    url.read()  # no settings in its link yet: any parameter is named and ignored
     cfg, problems = controls.sidebar(variant)
     note = controls.note(variant, cfg)
     if note:
@@ -64,7 +66,7 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
         active = cfg
     run = live.current_run(variant)  # a run exists only under an active config
     if cfg is not None and run is not None and active is not None and cfg != active:
-        what = "; ".join(changes(active, cfg))
+        what = "; ".join(plain(c, MESSAGE) for c in changes(active, cfg))  # names a target
         doing = "keeps training" if live.is_running(variant) else "is kept"
         st.warning(
             f"These settings need a new model ({what}). The run below was trained with "

@@ -1,0 +1,496 @@
+"""The cost model against what a Run really holds, compaction against the views it must keep,
+and the one admission check at every training entry point of the app (and the CLI)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+from ui_pages import APP, open_page, runs, tiny
+
+from ganlab import budget, cli, metrics, snapshots, training
+from ganlab.budget import MB, Limits
+from ganlab.config import preset
+from ganlab.lessons import EXPERIMENTS
+from ganlab.training import Run
+from ganlab.ui import store
+
+V = "gan"
+LARGEST = dict(  # the largest networks the sliders accept
+    n_seeds=32, g_width=128, d_width=128, g_layers=4, d_layers=4, latent_dim=32, batch_size=512
+)
+
+
+def held_bytes(run: Run) -> int:
+    """Bytes of every tensor and array a run holds: its attributes, followed into lists, dicts
+    and ganlab objects; each buffer counted once, however many views share it."""
+    seen: set[int] = set()
+    total, stack, visited = 0, [run], set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in visited:
+            continue
+        visited.add(id(obj))
+        if isinstance(obj, torch.Tensor):
+            storage = obj.untyped_storage()
+            if storage.data_ptr() not in seen:
+                seen.add(storage.data_ptr())
+                total += storage.nbytes()
+        elif isinstance(obj, np.ndarray):
+            base = obj
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if base.ctypes.data not in seen:
+                seen.add(base.ctypes.data)
+                total += base.nbytes
+        elif isinstance(obj, dict):
+            stack += list(obj.values())
+        elif isinstance(obj, list | tuple):
+            stack += list(obj)
+        elif type(obj).__module__.startswith("ganlab") and hasattr(obj, "__dict__"):
+            stack += list(vars(obj).values())
+    return total
+
+
+# --- the model's arithmetic -------------------------------------------------------------------
+def test_the_models_copies_of_the_engines_sizes_are_the_engines():
+    assert budget.EVAL_SAMPLES == snapshots.EVAL_SAMPLES == training.EVAL_SAMPLES
+    assert budget.METRIC_SAMPLES == snapshots.METRIC_SAMPLES == training.METRIC_SAMPLES
+    assert budget.VOL_WINDOW == training.VOL_WINDOW
+    assert budget.GRID == metrics.GRID
+
+
+def test_flops_of_a_tiny_net_counted_by_hand():
+    # G: 1 → 8 → 1, D: 1 → 8 → 1, batch 32, one D step, Adam, no EMA, one seed. Every layer has
+    # a side 1 wide, so all of it is element-wise (nets._linear's broadcast products).
+    cfg = preset(
+        "gan",
+        "tuned",
+        latent_dim=1,
+        g_layers=1,
+        g_width=8,
+        d_layers=1,
+        d_width=8,
+        batch_size=32,
+        d_steps=1,
+        ema=0.0,
+        n_seeds=1,
+    )
+    g_fwd = 2 * 32 * 8 + 32 * 8 + 32 * 8 + 2 * 32 * 8 + 32  # product, bias, relu; product, bias
+    d_fwd_2b = 2 * 64 * 8 + 64 * 8 + 64 * 8 + 2 * 64 * 8 + 64
+    d_back_2b = (2 * 64 * 8 + 64 + 2 * 64 * 8) + (64 * 8 + 2 * 64 * 8 + 64 * 8)
+    adam = 13 * 25  # 25 parameters per network
+    d_step = g_fwd + 2 * 32 + d_fwd_2b + 8 * 64 + d_back_2b + adam
+    d_fwd_b = 2 * 32 * 8 + 32 * 8 + 32 * 8 + 2 * 32 * 8 + 32
+    d_back_input = 2 * 32 * 8 + 32 * 8 + 2 * 32 * 8
+    g_back = (2 * 32 * 8 + 32 + 2 * 32 * 8) + (32 * 8 + 2 * 32 * 8 + 32 * 8)
+    g_step = g_fwd + d_fwd_b + 8 * 32 + d_back_input + g_back + adam
+    t = budget.step_tally(cfg)
+    assert t.mm == 0 and t.ew == d_step + g_step == 16_842
+    assert budget.step_flops(cfg) == 16_842
+
+
+def test_matrix_product_flops_are_the_textbook_count():
+    # Hidden 16 × 16 layers and a 16-wide latent: 2·n·in·out per product; forward once, backward
+    # twice (weights and input) except the first layer's input; the G step goes back through D
+    # to its input only. Three seeds, two D steps.
+    cfg = preset(
+        "gan",
+        "tuned",
+        latent_dim=16,
+        g_layers=2,
+        g_width=16,
+        d_layers=2,
+        d_width=16,
+        batch_size=64,
+        d_steps=2,
+        n_seeds=3,
+    )
+    p = 2 * 16 * 16  # FLOPs per sample of one 16 × 16 product
+    d_step = 2 * 64 * p + 128 * p + 2 * 128 * p  # G(2 layers), D forward, D backward (1 layer)
+    g_step = 2 * 64 * p + 64 * p + 64 * p + 3 * 64 * p  # G, D, back through D, back through G
+    assert budget.step_tally(cfg).mm == 2 * d_step + g_step
+    # the gradient penalty adds D's slope pass per D step: value and derivative through the
+    # 16 × 16 layer, and its weight gradient and the gradient below it
+    kw = dict(latent_dim=16, g_layers=2, g_width=16, d_layers=2, d_width=16, batch_size=64)
+    gp = budget.step_tally(preset("wgan-gp", "tuned", d_steps=2, **kw)).mm
+    clip = budget.step_tally(preset("wgan", "tuned", d_steps=2, **kw)).mm
+    assert gp - clip == 2 * 4 * 64 * p
+
+
+@pytest.mark.parametrize(
+    "variant, kw",
+    [
+        ("wgan-gp", dict(steps=40, g_width=8, d_width=8, data_size=512, batch_size=64)),  # small
+        ("gan", dict(steps=40)),  # tuned
+        ("wgan", dict(steps=40, activation="silu", n_seeds=4, latent_dim=8, ema=0.0)),
+    ],
+)
+def test_bytes_a_run_holds_match_the_model(variant, kw):
+    cfg = preset(variant, "tuned", **kw)
+    run = Run(cfg)
+    run.advance(cfg.steps - 1)
+    cost = budget.estimate(cfg)
+    assert held_bytes(run) == pytest.approx(cost.held, rel=0.25)
+    run.advance()  # finished: compacted
+    assert run.compacted
+    assert held_bytes(run) == pytest.approx(cost.compact, rel=0.25)
+
+
+@pytest.mark.slow  # one step of the largest networks: ~2–4 s
+def test_bytes_of_the_largest_run_the_page_accepts_match_the_model():
+    cfg = preset("gan", "tuned", steps=1, **LARGEST)
+    run = Run(cfg)
+    cost = budget.estimate(cfg)
+    assert cost.held > 60 * MB
+    assert held_bytes(run) == pytest.approx(cost.held, rel=0.25)
+    run.advance()
+    assert held_bytes(run) == pytest.approx(cost.compact, rel=0.25)
+    assert cost.compact < cost.held / 3
+
+
+# --- compaction ---------------------------------------------------------------------------------
+def views(run: Run) -> dict:
+    run._memo = None  # recompute, never the memo
+    res = run.result()
+    z = np.linspace(-2, 2, 60 * run.cfg.latent_dim, dtype=np.float32).reshape(60, -1)
+    return {
+        "decode": run.decode(z),
+        "line": run.decode(run.latent_line(np.linspace(-3, 3, 11))),
+        "samples": run.samples(3000),
+        "other": run.samples(1500, stream=2),
+        "metrics": run.seed_metrics(),
+        **{f"result.{k}": v for k, v in vars(res).items() if k != "seed_metrics"},
+    }
+
+
+def same(a, b) -> bool:
+    if hasattr(a, "equals"):
+        return a.equals(b)
+    if isinstance(a, tuple):
+        return all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+@pytest.mark.parametrize(
+    "variant, kw",
+    [
+        ("gan", dict(n_seeds=3, latent_dim=3)),  # with G's EMA: G's own weights are dropped
+        ("wgan-gp", dict(n_seeds=2, ema=0.0, latent="uniform", activation="silu")),
+    ],
+)
+def test_compaction_keeps_every_view_bit_for_bit(monkeypatch, variant, kw):
+    cfg = preset(variant, "tuned", steps=40, data_size=1024, g_width=16, d_width=16, **kw)
+    compact = Run.compact
+    monkeypatch.setattr(Run, "compact", lambda self: None)  # finish without compacting
+    run = Run(cfg)
+    run.advance()
+    before, size = views(run), held_bytes(run)
+    compact(run)
+    assert run.compacted and held_bytes(run) < size / 2
+    after = views(run)
+    assert before.keys() == after.keys()
+    for key in before:
+        assert same(before[key], after[key]), key
+    assert run.advance() == 0  # nothing left to train, and no error
+
+
+def test_a_run_compacts_itself_when_it_finishes_and_not_before():
+    run = Run(preset("gan", "tuned", steps=20, data_size=512, batch_size=64))
+    run.advance(19)
+    assert not run.compacted and run.trainer.g_opt.param.numel() > 0
+    run.compact()  # too early: nothing happens
+    assert not run.compacted
+    run.advance()
+    assert run.compacted and run.trainer.g_opt.param.numel() == 0
+
+
+# --- chunks -------------------------------------------------------------------------------------
+def test_chunk_length_is_a_deterministic_function_of_the_cost():
+    small = preset("gan", "tuned")
+    big = preset("wgan-gp", "tuned", steps=1, **LARGEST)
+    assert budget.chunk_steps(small) == budget.chunk_steps(preset("gan", "tuned")) == 16
+    assert budget.chunk_steps(big) == 1
+    sizes = [
+        budget.chunk_steps(preset("gan", "tuned", n_seeds=k, g_width=128, d_width=128))
+        for k in (1, 2, 4, 8, 16, 32)
+    ]
+    assert sizes == sorted(sizes, reverse=True) and all(s & (s - 1) == 0 for s in sizes)
+    for k, s in zip((1, 2, 4, 8, 16, 32), sizes, strict=True):
+        cfg = preset("gan", "tuned", n_seeds=k, g_width=128, d_width=128)
+        assert s == 1 or s * budget.step_seconds(cfg) <= budget.CHUNK_S
+
+
+@pytest.mark.slow  # two 40-step runs of a network big enough for 2-step chunks: ~3 s
+def test_a_large_config_with_short_chunks_is_bit_identical_however_it_is_sliced():
+    cfg = preset("gan", "tuned", n_seeds=8, g_width=64, d_width=64, steps=40, data_size=2048)
+    whole, sliced = Run(cfg), Run(cfg)
+    assert whole.chunk == budget.chunk_steps(cfg) < 16
+    whole.advance()
+    for n in (1, 3, 7, 2, 16, 5, 100):
+        sliced.advance(n)
+    assert whole.step == sliced.step == 40
+    assert np.array_equal(whole.history.values, sliced.history.values)
+    assert np.array_equal(whole.evals.values, sliced.evals.values)
+    assert np.array_equal(whole.samples(500), sliced.samples(500))
+
+
+def test_short_chunks_do_not_change_a_runs_numbers(monkeypatch):
+    cfg = preset("wgan-gp", "tuned", steps=40, data_size=512, batch_size=64, n_seeds=2)
+    ref = Run(cfg)
+    ref.advance()
+    monkeypatch.setattr(budget, "chunk_steps", lambda c: 2)
+    short = Run(cfg)
+    assert short.chunk == 2
+    short.advance()
+    assert np.array_equal(ref.history.values, short.history.values)
+    assert np.array_equal(ref.samples(400), short.samples(400))
+
+
+# --- the check in words, the registry -----------------------------------------------------------
+def test_the_check_names_what_to_lower():
+    big = budget.estimate(preset("gan", "tuned", steps=10, **LARGEST))
+    say = budget.problem([big], Limits(visitor_bytes=40 * MB), what="this comparison")
+    assert say.startswith("this comparison would hold ") and "40 MB per visitor" in say
+    assert "lower the seeds, widths" in say and "python -m ganlab train" in say
+    say = budget.problem([big], Limits(step_s=0.25))
+    assert "per step" in say and "32 seeds, G 4 × 128" in say
+    small = budget.estimate(preset("gan", "tuned"))
+    assert budget.problem([small], Limits.from_env()) is None
+    say = budget.problem([small], Limits(visitor_work_s=1.0))
+    assert "of the server's CPU" in say and "lower the steps" in say
+    full = budget.Usage(held=700 * MB)
+    say = budget.problem([small], Limits(server_bytes=700 * MB), everyone=full)
+    assert say.startswith("the server is at its memory budget")
+
+
+def test_defaults_fit_the_hosted_app_and_the_environment_raises_them(monkeypatch):
+    d = Limits.from_env()
+    assert d.server_bytes <= 1024 * MB and d.visitor_bytes <= d.server_bytes
+    monkeypatch.setenv("GANLAB_SERVER_MB", "4000")
+    monkeypatch.setenv("GANLAB_VISITOR_WORK", "nan")  # ignored: the default stays
+    assert Limits.from_env().server_bytes == 4000 * MB
+    assert Limits.from_env().visitor_work_s == d.visitor_work_s
+
+
+def test_the_ledger_counts_held_compact_and_outstanding_work_and_forgets_dead_runs():
+    ledger = budget.Ledger()
+    cfg = preset("gan", "tuned", steps=30, data_size=512, batch_size=64)
+    a, b = Run(cfg), Run(cfg.replace(seed=1))
+    ledger.register(a, "me")
+    ledger.register(b, "you")
+    cost = budget.estimate(cfg)
+    mine = ledger.usage("me")
+    assert mine.bytes == cost.held + max(cost.step_peak, cost.view_peak)
+    assert mine.work_s == pytest.approx(cost.work_s)
+    assert ledger.usage().runs == 2 and ledger.usage(excluding=[a]).runs == 1
+    a.advance()
+    assert ledger.usage("me").bytes == cost.compact + cost.view_peak  # finished: compacted
+    assert ledger.usage("me").work_s == 0
+    del b
+    gc.collect()
+    assert ledger.usage("you").runs == 0 and ledger.usage().runs == 1  # a finalizer released it
+    ledger.release(a)
+    assert ledger.usage().runs == 0
+
+
+def test_a_session_that_ended_gives_its_runs_back(monkeypatch):
+    class FakeRuntime:
+        active = True
+
+        def is_active_session(self, sid):
+            return self.active
+
+    rt = FakeRuntime()
+    monkeypatch.setattr(store.runtime, "exists", lambda: True)
+    monkeypatch.setattr(store.runtime, "get_instance", lambda: rt)
+    monkeypatch.setattr(store, "_STORES", {})
+    monkeypatch.setattr(store, "_GONE_SINCE", {})
+    run = Run(preset("gan", "tuned", steps=10, data_size=512, batch_size=64))
+    budget.LEDGER.register(run, "visitor", "s1")
+    runs = OrderedDict({run.cfg: run})
+    store._STORES["s1"] = weakref.ref(runs)
+    gone = weakref.ref(run)
+    del run
+    ttl = 120.0
+    assert store.sweep(now=0.0) == 0  # still connected
+    rt.active = False
+    assert store.sweep(now=10.0) == 0  # disconnected: it may come back within the TTL
+    assert store.sweep(now=10.0 + ttl - 1) == 0 and gone() is not None
+    assert store.sweep(now=10.0 + ttl) == 1
+    assert not runs and gone() is None and "s1" not in store._STORES  # freed, and released
+    assert all(e.session != "s1" for e in list(budget.LEDGER._entries.values()))
+
+
+# --- every entry point through AppTest ----------------------------------------------------------
+class Held:
+    """Another visitor's run as the ledger sees it, without training anything."""
+
+    def __init__(self, cfg):
+        self.cfg, self.step, self.finished, self.compacted = cfg, 0, False, False
+
+
+@pytest.fixture
+def server_full(monkeypatch):
+    """The server's memory budget taken by someone else: any new run is refused."""
+    other = Held(preset("gan", "tuned", n_seeds=8, g_width=128, d_width=128))
+    gc.collect()
+    budget.LEDGER.register(other, "someone else", "elsewhere")
+    used = budget.LEDGER.usage().bytes
+    monkeypatch.setattr(store, "LIMITS", Limits(server_bytes=used + MB // 2))
+    yield used
+    budget.LEDGER.release(other)
+
+
+def running(at: AppTest) -> bool:
+    key = f"{V}.live.running"
+    return key in at.session_state and bool(at.session_state[key])
+
+
+def refused(at: AppTest) -> str:
+    words = " ".join(e.value for e in at.error)
+    assert "the server is at its memory budget" in words, words
+    return words
+
+
+def page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(path).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("button", ["start", "step"])
+def test_start_and_step_are_refused_when_the_server_is_full(server_full, button):
+    at = tiny(open_page(V), V)
+    at.button(key=f"{V}.live.{button}").click().run()
+    assert not at.exception
+    refused(at)
+    assert runs(at) == [] and not running(at)
+    assert budget.LEDGER.usage().bytes == server_full  # the server did not grow
+
+
+def test_an_experiment_is_refused_when_the_server_is_full(server_full):
+    at = tiny(open_page(V), V)
+    at.button(key=f"{V}.exp.{next(iter(EXPERIMENTS))}").click().run()
+    assert not at.exception
+    refused(at)
+    assert runs(at) == [] and not running(at)
+
+
+def test_the_tables_run_here_button_goes_through_the_same_check(server_full):
+    at = tiny(open_page(V), V)
+    at.button(key=f"{V}.table.run.wgan-gp").click().run()
+    assert not at.exception
+    assert "Can't train WGAN-GP here" in refused(at)
+    assert runs(at) == []
+
+
+@pytest.mark.parametrize(
+    "path, key",
+    [
+        ("pages/4_Inverse_transform.py", "sampling.train"),
+        ("pages/5_Slerp_vs_lerp.py", "interp.train"),
+    ],
+)
+def test_the_teaching_pages_quick_trainers_are_refused(server_full, path, key):
+    at = page(path)
+    at.button(key=key).click().run()
+    assert not at.exception
+    refused(at)
+    assert runs(at) == []
+
+
+def test_a_comparison_is_refused_when_the_server_is_full(server_full):
+    at = page("pages/6_Compare.py")
+    at.button(key="cmp.run").click().run()
+    assert not at.exception
+    assert "this comparison" in refused(at)
+    assert runs(at) == [] and "cmp.active" not in at.session_state
+
+
+def test_settings_too_big_for_a_visitor_are_refused_in_the_sidebars(monkeypatch):
+    monkeypatch.setattr(store, "LIMITS", Limits(visitor_bytes=2 * MB))
+    at = open_page(V)
+    at.slider(key=f"{V}.n_seeds").set_value(32).run()
+    words = " ".join(e.value for e in at.error)
+    assert "this run would hold" in words and "2.0 MB per visitor" in words
+    assert at.button(key=f"{V}.live.start").disabled and runs(at) == []
+    at = page("pages/6_Compare.py")
+    words = " ".join(e.value for e in at.error)
+    assert "this comparison would hold" in words and runs(at) == []
+
+
+# --- eviction -------------------------------------------------------------------------------------
+def test_eviction_by_bytes_takes_the_oldest_and_never_the_run_on_screen(monkeypatch):
+    at = tiny(open_page(V), V, steps=20_000)  # runs that stay unfinished: nothing compacts
+    base = at.session_state[f"{V}.cfg"]
+    cost = {w: budget.estimate(base.replace(g_width=w, d_width=w)) for w in (8, 16, 32, 64)}
+    peak = {w: max(c.step_peak, c.view_peak) for w, c in cost.items()}
+    # room for 16 and 32 (and a little more), never for 8, 16 and 32 together
+    limit = cost[16].held + cost[32].held + max(peak[8], peak[16], peak[32]) + cost[8].held // 2
+    monkeypatch.setattr(store, "LIMITS", Limits(visitor_bytes=limit))
+
+    def step(width):  # "Step one epoch" at these widths: the run is created, then shown
+        at.select_slider(key=f"{V}.g_width").set_value(width)
+        at.select_slider(key=f"{V}.d_width").set_value(width).run()
+        at.button(key=f"{V}.live.step").click().run()
+        assert not at.exception
+        return {r.cfg.g_width for r in runs(at)}
+
+    assert step(8) == {8}
+    assert step(16) == {8, 16}  # both fit
+    assert step(32) == {16, 32}  # the oldest (8) goes; 16 was on screen, so it stays
+    assert at.session_state[f"{V}.live.active"].g_width == 32
+    # 64 fits on its own, but next to the run on screen only if 32 went: 16 could go, 32 never
+    # does, so 64 is refused, and nothing is dropped for nothing.
+    need64 = cost[64].held + peak[64]
+    monkeypatch.setattr(store, "LIMITS", Limits(visitor_bytes=need64 + cost[32].held // 2))
+    assert step(64) == {16, 32}
+    assert "per visitor" in " ".join(e.value for e in at.error)
+    assert at.session_state[f"{V}.live.active"].g_width == 32
+
+
+@pytest.mark.slow  # a comparison, then a variant page: ~6 s
+def test_eviction_never_drops_a_comparison_on_screen(monkeypatch):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/6_Compare.py")
+    at.query_params["steps"] = "20"
+    at.query_params["seeds"] = "1"
+    at.run()
+    at.button(key="cmp.run").click().run()
+    assert not at.exception
+    shown = set(at.session_state["cmp.active"].values())
+    owner = budget.LEDGER.owner(runs(at)[0])
+    held = budget.LEDGER.usage(owner)
+    at.switch_page("pages/1_Vanilla_GAN.py").run()
+    tiny(at, V)
+    new = budget.estimate(at.session_state[f"{V}.cfg"])
+    limit = held.bytes + new.held // 2  # the new run fits only if the comparison went
+    assert new.held + max(new.step_peak, new.view_peak) <= limit
+    monkeypatch.setattr(store, "LIMITS", Limits(visitor_bytes=limit))
+    at.button(key=f"{V}.live.start").click().run()
+    assert not at.exception
+    assert {r.cfg for r in runs(at)} == shown  # the comparison's runs all stayed
+    assert "per visitor" in " ".join(e.value for e in at.error)
+
+
+# --- the command line ---------------------------------------------------------------------------
+def test_the_cli_limit_refuses_before_training_and_is_off_by_default(capsys, monkeypatch):
+    trained = []
+    monkeypatch.setattr(cli.Run, "advance", lambda self, *a, **k: trained.append(1) or 0)
+    argv = ["train", "--variant", "gan", "--n-seeds", "32", "--g-width", "128", "--steps", "1"]
+    assert cli.main([*argv, "--max-mb", "5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ganlab: error: the gan run would hold") and "--max-mb allows" in err
+    assert "\n" not in err and trained == []
+    assert cli.main([*argv, "--max-mb", "-1"]) == 2
+    assert "positive number of megabytes" in capsys.readouterr().err
+    assert budget.limit_problem([preset("gan", "tuned")], None) is None
