@@ -217,13 +217,12 @@ def page_load(page, url: str) -> float:
 
 def pin(pid: int, cpus: set[int], nice: int | None = None) -> None:
     """Every thread of a process (so every thread it starts later) onto `cpus`."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            os.sched_setaffinity(int(tid), cpus)
-            if nice is not None:
-                os.setpriority(os.PRIO_PROCESS, int(tid), nice)
-        except OSError:  # a thread that just ended
-            pass
+    with contextlib.suppress(OSError):  # a process or thread that just ended
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(tid), cpus)
+                if nice is not None:
+                    os.setpriority(os.PRIO_PROCESS, int(tid), nice)
 
 
 def chromium_roots() -> set[int]:

@@ -202,6 +202,26 @@ def test_compaction_keeps_every_view_bit_for_bit(monkeypatch, variant, kw):
     assert run.advance() == 0  # nothing left to train, and no error
 
 
+def test_views_in_blocks_give_the_numbers_of_one_pass():
+    # samples(n) draws each seed's latents and runs G VIEW_BLOCK samples at a time, so that its
+    # memory stays bounded at any size; the numbers are those of one draw and one pass.
+    cfg = preset("gan", "tuned", n_seeds=3, latent_dim=5, g_width=64, steps=20, data_size=512)
+    run = Run(cfg)
+    run.advance()
+    n = 3 * budget.VIEW_BLOCK + 17
+    z = np.stack(
+        [run._latent(np.random.default_rng([s, 1]), (n,)) for s in cfg.seeds]
+    )  # (K, n, L) in one draw per seed, as before the blocks
+    whole = run.trainer.generate(torch.from_numpy(z)).squeeze(-1).double().numpy()
+    assert np.array_equal(run.samples(n), whole)
+    x, score = run.decode(z[0])
+    assert np.array_equal(
+        x,
+        run.trainer.generate(torch.from_numpy(z[0]).expand(3, -1, -1)).squeeze(-1).double().numpy(),
+    )
+    assert score.shape == (3, n)
+
+
 def test_a_run_compacts_itself_when_it_finishes_and_not_before():
     run = Run(preset("gan", "tuned", steps=20, data_size=512, batch_size=64))
     run.advance(19)
@@ -429,6 +449,7 @@ def test_settings_too_big_for_a_visitor_are_refused_in_the_sidebars(monkeypatch)
 
 
 # --- eviction -------------------------------------------------------------------------------------
+@pytest.mark.slow  # four page reruns with training: ~6–10 s
 def test_eviction_by_bytes_takes_the_oldest_and_never_the_run_on_screen(monkeypatch):
     at = tiny(open_page(V), V, steps=20_000)  # runs that stay unfinished: nothing compacts
     base = at.session_state[f"{V}.cfg"]

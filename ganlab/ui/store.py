@@ -34,6 +34,9 @@ SWEEP_S = 5.0  # how often the janitor looks for sessions that ended
 TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
 
 
+_ADMITTING = threading.Lock()
+
+
 class Refused(Exception):
     """The budgets refuse a request; str() says why and what to lower, in words."""
 
@@ -76,12 +79,13 @@ def get_runs(cfgs: Iterable[TrainConfig], what: str | None = None) -> list[Run]:
     runs = _runs()
     new = [c for c in wanted if c not in runs]
     if new:
-        problem = _admit(new, set(wanted), what or _what(wanted))
-        if problem:
-            raise Refused(problem)
-        for cfg in new:
-            runs[cfg] = run = Run(cfg)
-            budget.LEDGER.register(run, visitor(), _session_id())
+        with _ADMITTING:  # check and register as one: two visitors never both take the last room
+            problem = _admit(new, set(wanted), what or _what(wanted))
+            if problem:
+                raise Refused(problem)
+            for cfg in new:
+                runs[cfg] = run = Run(cfg)
+                budget.LEDGER.register(run, visitor(), _session_id())
         _evict(runs, keep=set(wanted) | _shown())
     return [find(c) or runs[c] for c in wanted]
 
