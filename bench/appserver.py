@@ -35,8 +35,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(timeout: float = 60.0):
-    """Yield (url, process) of `streamlit run app.py`, healthy; stop it afterwards."""
+def running_app(timeout: float = 60.0, script: str | Path = "app.py"):
+    """Yield (url, process) of `streamlit run app.py` (or another script, run from the project's
+    folder), healthy; stop it afterwards."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -44,7 +45,7 @@ def running_app(timeout: float = 60.0):
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            str(script),
             "--server.port",
             str(port),
             "--server.address",

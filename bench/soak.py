@@ -381,10 +381,10 @@ def soak(args) -> None:
 
 # --- Stop latency -------------------------------------------------------------------------------
 def stop(args) -> None:
-    """A page trains in the driver's slices and a Stop lands at the next slice's end (its first
-    Streamlit call): time from a Stop at a random moment to the end of that slice."""
-    from ganlab import driver
+    """The training service trains a run in slices and a Stop lands at the end of the slice in
+    progress: time from a Stop at a random moment until training has stopped."""
     from ganlab.config import preset
+    from ganlab.service import SERVICE
     from ganlab.training import Run
 
     try:
@@ -428,22 +428,12 @@ def stop(args) -> None:
             admitted = "yes" if said is None else "no (step limit)"
         deadline = time.time() + args.seconds
         while len(waits) < args.stops and time.time() < deadline:
-            flag, t_stop = threading.Event(), [0.0]
-
-            def press(flag=flag, t_stop=t_stop):
-                time.sleep(rng.uniform(0.2, 1.5))
-                t_stop[0] = time.perf_counter()
-                flag.set()
-
-            threading.Thread(target=press, daemon=True).start()
-            for _ in driver.train([run], 0.9):  # one live tick (ui/live.TRAIN_S), then again
-                if flag.is_set():
-                    break
-            while not flag.is_set():  # the tick ended before the Stop: next tick
-                for _ in driver.train([run], 0.9):
-                    if flag.is_set():
-                        break
-            waits.append(time.perf_counter() - t_stop[0])
+            SERVICE.start(run)
+            time.sleep(rng.uniform(0.2, 1.5))
+            t_stop = time.perf_counter()
+            SERVICE.stop(run)
+            SERVICE.wait(run)  # until the slice in progress has ended: training has stopped
+            waits.append(time.perf_counter() - t_stop)
         chunk = getattr(run, "chunk", 16)
         name = f"{v}, {k} seeds, 4 × 128, latent 32, batch 512, {nd} D steps"
         print(
@@ -521,14 +511,12 @@ def model(args) -> None:
     """Random configurations, tiny to the largest the sliders allow: the model's held bytes
     against what the Run holds, and its seconds per step against CPU time (fitting anew)."""
     import numpy as np
+    from held import held_bytes
     from scipy.optimize import nnls
 
     from ganlab import budget
     from ganlab.config import preset
     from ganlab.training import Run
-
-    sys.path.insert(0, str(HERE.parent / "tests"))
-    from test_budget import held_bytes
 
     rng, rows = random.Random(args.seed), []
     while len(rows) < args.configs:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ganlab.config import TrainConfig
 from ganlab.history import HISTORY_POINTS
+from ganlab.timeline import frame_bytes, schedule
 from ganlab.variants import VARIANTS
 
 # The engine's sizes that set a run's cost. They live in torch modules that this one must not
@@ -244,14 +245,16 @@ def estimate(cfg: TrainConfig) -> Cost:
     points = min(cfg.steps, HISTORY_POINTS) + 1
     history = points * (len(v.series) + 3) * k * F64 + VOL_WINDOW * 2 * k * F64
     data = k * cfg.data_size * F64
+    frames = (len(schedule(cfg.steps)) + 1) * frame_bytes(k, n_params(d))  # + the live one
     held = (
         F32 * (pg * (4 + ema) + pd * 4)  # flat, grad, two optimiser moments (+ G's EMA)
         + data
         + k * cfg.data_size * F32  # the standardised copy training batches come from
         + F32 * (k * EVAL_SAMPLES * lat + EVAL_SAMPLES + 2 * b)  # eval latents, W1's grid, ±1s
         + history
+        + frames
     )
-    compact = F32 * (pg + pd) + data + history
+    compact = F32 * (pg + pd) + data + history + frames
     # One chunk: the state saved for a divergence restore, its randomness (drawn per seed then
     # stacked: twice over for a moment), and the largest step's activations (tapes).
     m = chunk_steps(cfg)

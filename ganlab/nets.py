@@ -25,6 +25,16 @@ class Activation:
     back: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
     d2: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
 
+    def __reduce__(self):
+        # By name: a run's state travels to a training process (ganlab.service), and lambdas
+        # cannot be pickled.
+        name = next(k for k, v in ACTIVATIONS.items() if v is self)
+        return (activation, (name,))
+
+
+def activation(name: str) -> Activation:
+    return ACTIVATIONS[name]
+
 
 def _silu_d2(a, h):
     s = torch.sigmoid(a)

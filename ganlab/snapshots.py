@@ -13,6 +13,16 @@ from ganlab.config import TrainConfig
 from ganlab.history import History
 from ganlab.result import RunResult
 from ganlab.steps import Trainer
+from ganlab.timeline import (
+    _ORDER,
+    QUANTILES,
+    WEIGHT_QUANTILES,
+    X_POINTS,
+    Z_POINTS,
+    Frame,
+    picks,
+    quantiles,
+)
 
 # EVAL_SAMPLES: fixed latent draws per seed, so the W1 curve shows learning, not z noise.
 # METRIC_SAMPLES: samples per seed behind every table's distances. Both set what a run costs, so
@@ -120,9 +130,7 @@ class Views:
             out.append(row)
         return out
 
-    def result(
-        self, n_samples: int = EVAL_SAMPLES, n_grid: int = 200, with_metrics: bool = True
-    ) -> RunResult:
+    def result(self, n_samples: int = EVAL_SAMPLES, with_metrics: bool = True) -> RunResult:
         """A plain-data snapshot of the run now (see RunResult)."""
         if n_samples > EVAL_SAMPLES:
             raise ValueError(
@@ -130,39 +138,94 @@ class Views:
                 f"for more (asked for {n_samples})"
             )
         with self.lock:
-            return self._result(n_samples, n_grid, with_metrics)
+            return self._result(n_samples, with_metrics)
 
-    def _result(self, n_samples: int, n_grid: int, with_metrics: bool) -> RunResult:
-        cfg, t = self.cfg, self.trainer
+    def _grids(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x grid over the plot range and the latent line (axis 1) every view draws on."""
+        cfg = self.cfg
         lo, hi = cfg.target.plot_range
-        x = np.linspace(lo, hi, n_grid)
+        z0, z1 = (-3.0, 3.0) if cfg.latent == "normal" else (0.0, 1.0)
+        return np.linspace(lo, hi, X_POINTS), np.linspace(z0, z1, Z_POINTS)
+
+    def _moment(self, n_samples: int) -> dict[str, torch.Tensor]:
+        """The arrays of this moment that the charts draw, as (K, …) float32 tensors."""
+        cfg, t = self.cfg, self.trainer
+        x, z_line = self._grids()
         u = (torch.tensor(x, dtype=torch.float32).view(1, -1, 1) - t.loc) / t.scale
         out = t.D(u)  # as t.critic(x), standardised once for both
         grad = t.D.slope(u) / t.scale  # df/dx in data units
-        zmax = 3.0 if cfg.latent == "normal" else 1.0
-        z_line = np.linspace(-zmax if cfg.latent == "normal" else 0.0, zmax, 121)
         z = torch.from_numpy(self.latent_line(z_line)).expand(cfg.n_seeds, -1, -1)
         eval_z = self._eval_z if self._eval_z is not None else self._eval_latents()
         samples = self._generate(eval_z[:, :n_samples])
-        d_samples = self._critic(samples)
-        g_line = t.generate(z).squeeze(-1)
-        show = t.show
+        return {
+            "samples": samples.squeeze(-1),
+            "d_on_samples": t.show(self._critic(samples)).squeeze(-1),
+            "d_on_x": t.show(out).squeeze(-1),
+            "grad_on_x": grad.abs().squeeze(-1),
+            "g_on_z": t.generate(z).squeeze(-1),
+            "d_weights": t.D.seed_params(),
+        }
+
+    def _result(self, n_samples: int, with_metrics: bool) -> RunResult:
+        m = self._moment(n_samples)
+        return self._as_result(
+            self.step,
+            self.wall_s,
+            self.diverged_at,
+            {k: v.numpy().astype(float) for k, v in m.items()},
+            with_metrics,
+        )
+
+    def _as_result(
+        self, step, wall_s, diverged_at, arrays, with_metrics=False, upto=True
+    ) -> RunResult:
+        cfg = self.cfg
+        x, z_line = self._grids()
+        history, evals = self.history.frame(cfg.seeds), self.evals.frame(cfg.seeds)
+        if upto and step < self.step:  # a past moment sees the history up to its step
+            history, evals = history[history.step <= step], evals[evals.step <= step]
         return RunResult(
             config=cfg,
-            step=self.step,
+            step=step,
             seeds=cfg.seeds,
-            diverged_at=[int(d) for d in self.diverged_at],
-            wall_s=self.wall_s,
-            history=self.history.frame(cfg.seeds),
-            evals=self.evals.frame(cfg.seeds),
+            diverged_at=[int(d) for d in diverged_at],
+            wall_s=wall_s,
+            history=history.reset_index(drop=True),
+            evals=evals.reset_index(drop=True),
             x=x,
-            samples=samples.squeeze(-1).numpy().astype(float),
             data=self.data,
-            d_on_x=show(out).squeeze(-1).numpy().astype(float),
-            grad_on_x=grad.abs().squeeze(-1).numpy().astype(float),
-            d_on_samples=show(d_samples).squeeze(-1).numpy().astype(float),
             z=z_line,
-            g_on_z=g_line.numpy().astype(float),
-            d_weights=t.D.seed_params().numpy().copy(),
             seed_metrics=self.seed_metrics() if with_metrics else [],
+            **arrays,
         )
+
+    # --- the timeline ---------------------------------------------------------------------------
+    def frame(self) -> Frame:
+        """This moment, compact, for the timeline (see ganlab.timeline.Frame)."""
+        with self.lock:
+            m = {k: v.numpy() for k, v in self._moment(EVAL_SAMPLES).items()}
+            order = np.argsort(m["samples"], axis=1, kind="stable")
+            at = order[:, picks(order.shape[1], QUANTILES)][:, _ORDER]  # with each one's D score
+            return Frame(
+                step=self.step,
+                wall_s=self.wall_s,
+                diverged_at=self.diverged_at.copy(),
+                samples=np.take_along_axis(m["samples"], at, 1).astype(np.float32),
+                d_on_samples=np.take_along_axis(m["d_on_samples"], at, 1).astype(np.float32),
+                d_on_x=m["d_on_x"].astype(np.float32),
+                grad_on_x=m["grad_on_x"].astype(np.float32),
+                g_on_z=m["g_on_z"].astype(np.float32),
+                d_weights=quantiles(m["d_weights"], WEIGHT_QUANTILES),
+            )
+
+    def result_at(self, frame: Frame, full_history: bool = False) -> RunResult:
+        """The RunResult of a recorded moment: its frame, and the history up to its step (all
+        of it so far with full_history, for charts that mark the moment on the whole curve)."""
+        arrays = {
+            k: getattr(frame, k).astype(float)
+            for k in ("samples", "d_on_samples", "d_on_x", "grad_on_x", "g_on_z", "d_weights")
+        }
+        with self.lock:
+            return self._as_result(
+                frame.step, frame.wall_s, frame.diverged_at, arrays, upto=not full_history
+            )

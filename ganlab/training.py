@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
+import io
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -17,10 +15,14 @@ from ganlab.history import History
 from ganlab.nets import BatchedMLP
 from ganlab.optim import FlatOptimizer
 from ganlab.result import RunResult
+from ganlab.service import SERVICE
 from ganlab.snapshots import EVAL_SAMPLES, METRIC_SAMPLES, Views
 from ganlab.steps import Trainer
+from ganlab.timeline import Timeline
 
 __all__ = ["CHUNK", "EVAL_SAMPLES", "METRIC_SAMPLES", "Run", "RunResult", "use_one_thread"]
+
+LIVE_S = 0.2  # while training, the newest moment is captured this often (Timeline.live)
 
 VOL_WINDOW = 200  # raw steps kept for loss volatility
 EVAL_POINTS = 100  # W1 / mean / std checkpoints over the budget
@@ -41,31 +43,19 @@ def _streams(cfg: TrainConfig) -> dict[str, list[np.random.Generator]]:
     }
 
 
-def _lower_priority() -> None:
-    """Training threads yield the CPU to everything else (pages being drawn for other
-    visitors): Linux nice applies to one thread."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAIN_NICE)
-
-
-# Every Run.advance runs on one of these threads, as many as the process has cores: training
-# never takes more cores than there are, queues when many runs train at once, and runs at a
-# lower priority than the visitors' script threads. With three 16-seed comparisons training on
-# a server pinned to one core, a new visitor's home page loaded in 4.2–5.5 s this way against
-# 4.9–8.3 s with training on the script threads (2–3 s with none). The caller waits.
-TRAIN_NICE = 10
-_WORKERS = ThreadPoolExecutor(
-    max_workers=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
-    thread_name_prefix="ganlab-train",
-    initializer=_lower_priority,
-)
-
-
 def use_one_thread() -> None:
     """Tiny MLPs run fastest on one thread, and two threads under load can be 10× slower
     (bench/speed.py measures it). Process-wide, so set it where training starts."""
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+def train_slice(blob: bytes, n_steps: int, max_seconds: float) -> bytes:
+    """In a training process: a Run from state(), advanced, and its state back with the frames
+    it recorded."""
+    run = Run.from_state(blob)
+    run._advance(n_steps, max_seconds)
+    return run.state(with_frames=True)
 
 
 class Run(Views):
@@ -104,6 +94,9 @@ class Run(Views):
         self._eval_z: torch.Tensor | None = self._eval_latents()
         self._grid = torch.tensor(cfg.target.quantile_grid(EVAL_SAMPLES), dtype=torch.float32)
         self._evaluate()
+        self.timeline = Timeline(cfg.steps)
+        self._live_t = time.perf_counter()
+        self.timeline.add(self.frame())
 
     @property
     def G(self) -> BatchedMLP:
@@ -204,13 +197,72 @@ class Run(Views):
         row[:, :, ~self.alive] = np.nan
         self.evals.append(self.step, row)
 
+    def _record(self) -> None:
+        """A frame on the timeline's schedule (and the last step of a run that every seed's
+        divergence ended early); otherwise, every LIVE_S, the newest moment for the live view."""
+        now = time.perf_counter()
+        if self.timeline.due(self.step) or (self.finished and self.step < self.cfg.steps):
+            self.timeline.add(self.frame())
+        elif now - self._live_t >= LIVE_S:
+            self.timeline.live = self.frame()
+        else:
+            return
+        self._live_t = now
+
+    # --- training in another process (ganlab.service) --------------------------------------------
+    def state(self, with_frames: bool = False) -> bytes:
+        """Everything training needs and changes, as bytes for a training process: all but the
+        lock and the timeline (frames recorded there come back with_frames)."""
+        with self.lock:
+            st = {k: v for k, v in self.__dict__.items() if k not in ("lock", "timeline")}
+            if with_frames:
+                st["frames"], st["live"] = self.timeline.frames, self.timeline.live
+            buf = io.BytesIO()
+            torch.save(st, buf)
+            return buf.getvalue()
+
+    @classmethod
+    def from_state(cls, blob: bytes) -> Run:
+        # Only ever bytes that one of our own processes made from a Run (state()); nothing a
+        # visitor sends is loaded here.
+        st = torch.load(io.BytesIO(blob), weights_only=False)
+        run = cls.__new__(cls)
+        run.__dict__.update(st)
+        run.lock = threading.RLock()
+        run.timeline = Timeline(run.cfg.steps)
+        return run
+
+    def train_in(self, pool, n_steps: int, max_seconds: float) -> int:
+        """One slice of training in a process of `pool` (an executor), taken back here: the
+        numbers are those of advance(), bit for bit. Returns the steps done."""
+        step0 = self.step
+        blob = pool.submit(train_slice, self.state(), n_steps, max_seconds).result()
+        with self.lock:
+            if self.step != step0:  # trained here meanwhile: keep that, drop the slice
+                return 0
+            st = torch.load(io.BytesIO(blob), weights_only=False)  # our child's bytes
+            frames, live = st.pop("frames"), st.pop("live")
+            self.__dict__.update(st)
+            for frame in frames:
+                self.timeline.add(frame)
+            newest = self.timeline.newest()
+            if live is not None and (newest is None or live.step > newest.step):
+                self.timeline.live = live
+            return self.step - step0
+
+    def paused(self) -> None:
+        """Called by the training service when it stops training this run: the moment it
+        stopped at becomes the newest frame, so a replay ends where training did."""
+        with self.lock:
+            newest = self.timeline.newest()
+            if newest is None or newest.step < self.step:
+                self.timeline.live = self.frame()
+
     def advance(self, n_steps: int | None = None, max_seconds: float | None = None) -> int:
         """Train up to n_steps more generator steps (default: to the end of the budget), or
         until max_seconds have passed; returns the steps done. Safe to call repeatedly. Runs on
-        a training thread (_WORKERS) while the caller waits."""
-        if threading.current_thread().name.startswith("ganlab-train"):
-            return self._advance_locked(n_steps, max_seconds)
-        return _WORKERS.submit(self._advance_locked, n_steps, max_seconds).result()
+        a worker of the training service while the caller waits (ganlab.service)."""
+        return SERVICE.call(lambda: self._advance_locked(n_steps, max_seconds))
 
     def _advance_locked(self, n_steps: int | None, max_seconds: float | None) -> int:
         with self.lock:
@@ -227,11 +279,13 @@ class Run(Views):
                 n - done,
                 self.chunk - self.step % self.chunk,
                 self.eval_every - self.step % self.eval_every,
+                self.timeline.next_step(self.step) - self.step,
             )
             self._train_chunk(m)
             done, chunks = done + m, chunks + 1
             if self.step % self.eval_every == 0 or self.step == self.cfg.steps:
                 self._evaluate()
+            self._record()
             # Stop before a chunk that would likely end past the budget (chunks of a run take
             # about the same time): with long chunks, a slice then never lasts twice max_seconds.
             spent = time.perf_counter() - t0

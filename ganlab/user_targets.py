@@ -37,9 +37,11 @@ _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, EXCERPT + 2, EXCERPT
 
 
 def excerpt(text, limit: int = EXCERPT) -> str:
-    """User text (or any value) as at most `limit` characters on one line, for a message: a 4 MB
-    cell is not echoed, a newline or control character is shown escaped, and deeply nested
-    JSON values are summarised (reprlib) rather than recursed into."""
+    """User text (or any value) as at most `limit` characters on one line: the one excerpt, for
+    the core's messages and (through `ganlab.ui.text`) the pages. A 4 MB cell is not echoed; a
+    line break, control, bidi or other invisible character, or a lone surrogate, is spelled out
+    (\\n, \\u202e, \\ud800), so the result is one line of characters a browser can show; deeply
+    nested JSON values are summarised (reprlib) rather than recursed into; a cut ends in "…"."""
     if not isinstance(text, str):
         text = _REPR.repr(text)
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])

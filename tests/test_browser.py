@@ -1,63 +1,32 @@
 """The real app in headless Chromium: every page renders, trains and shows no exception box.
 
 Starts `streamlit run app.py` on a free loopback port and drives Debian's Chromium through
-Playwright, with the steps in bench/browser_steps.py. Screenshots land in
-tests/artifacts/screenshots/ (ignored by git); the README's pictures are refreshed on purpose
-with `python bench/screenshots.py`, never by a test run.
+Playwright (tests/conftest.py's fixtures), with the steps in bench/browser_steps.py.
+Screenshots land in tests/artifacts/screenshots/ (ignored by git); the README's pictures are
+refreshed on purpose with `python bench/screenshots.py`, never by a test run.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from appserver import CHROMIUM, launch_chromium, running_app  # noqa: E402
-from browser_steps import (  # noqa: E402
+from browser_steps import (
     COMPARE_TINY,
     TEACHING_PAGES,
     VARIANT_PAGES,
     charts,
-    new_page,
     open_settled,
     run_comparison,
     train_live_and_stop,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
+# The fixtures `server`, `browser` and `page` are tests/conftest.py's; without Chromium these
+# tests are skipped there (and CI refuses to run without it).
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser tests: install Debian's chromium (.ci/run)")
-    pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)", allow_module_level=True)
-
-playwright = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_app() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    with new_page(browser) as pg:
-        yield pg
 
 
 def _shot(page, name: str) -> None:

@@ -15,33 +15,19 @@ one-line app and checks that every one comes out as the same text and nothing el
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from appserver import ROOT, running_app
+from browser_steps import button, open_settled, settle, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from appserver import CHROMIUM, free_port, launch_chromium, running_app  # noqa: E402
-from browser_steps import button, new_page, open_settled, settle, wait_for  # noqa: E402
-
+# `server` and `browser` are tests/conftest.py's (which skips these tests without Chromium);
+# `page` below adds this file's checks to conftest's.
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser tests: install Debian's chromium (.ci/run)")
-    pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)", allow_module_level=True)
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 JOIN = "\u2060"  # ganlab.ui.text.JOIN, invisible; taken out of the page's text before comparing
 GIF = bytes.fromhex(
@@ -96,28 +82,14 @@ def payloads(pixel_url: str) -> dict[str, str]:
 KINDS = list(payloads(""))
 
 
-# --- browser, app, page ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def server():
-    with running_app() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
-
-
+# --- the page ---------------------------------------------------------------------------------
 @pytest.fixture
-def page(browser, pixel):
-    with new_page(browser) as pg:
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-        yield pg
-        assert_inert(pg, pixel)
+def page(page, pixel):
+    """conftest's fresh page, recording any dialog; afterwards nothing on it may be active."""
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    assert_inert(page, pixel)
 
 
 def shown(page) -> str:
@@ -247,52 +219,18 @@ CONSTRUCTS = [
 PLAIN_TAGS = {"P", "DIV", "SPAN"}  # what a paragraph of text is drawn with
 
 
-@contextlib.contextmanager
-def running_script(path: Path, timeout: float = 60.0):
-    """`streamlit run path` on a free loopback port; yields its URL."""
-    port = free_port()
-    args = ["--server.port", str(port), "--server.address", "127.0.0.1"]
-    args += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(path), *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 def _words(text: str) -> list[str]:
     return text.split()
 
 
-def test_plain_text_renders_as_the_same_text_and_nothing_else(browser, pixel, tmp_path):
+def test_plain_text_renders_as_the_same_text_and_nothing_else(page, pixel, tmp_path):
     from ganlab.ui.text import excerpt
 
     cases = [*CONSTRUCTS, *payloads(pixel[0]).values()]
     (tmp_path / "cases.json").write_text(json.dumps(cases))
     script = tmp_path / "render.py"
     script.write_text(RENDER_APP.format(root=str(ROOT), cases=str(tmp_path / "cases.json")))
-    with running_script(script) as url, new_page(browser) as page:
-        page.dialogs = []
-        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    with running_app(script=script) as (url, _):
         page.goto(url)
         last = page.locator(f".st-key-case{len(cases) - 1} [data-testid='stMarkdownContainer']")
         last.wait_for()

@@ -1,5 +1,6 @@
 """Compare-page charts: shared axes, titled axes and legends, data that match the runs, export."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from chart_checks import datasets_with, untitled_axes, views
 
 from ganlab import compare
-from ganlab.charts import VARIANT_COLORS
+from ganlab.charts import COLUMN_WIDTH, THIRD_WIDTH, VARIANT_COLORS, cut_text
 from ganlab.charts import compare as charts
 from ganlab.training import Run
 
@@ -23,15 +24,28 @@ def results():
     return out
 
 
+def drawn_range(plot_range, samples, reach=4.0):
+    """The range by its definition, in numpy: plot range ∪ the 0.5–99.5 % quantiles of all
+    generated samples + 5 % margin on a widened side, at most `reach` plot widths past it."""
+    lo, hi = plot_range
+    v = samples[np.isfinite(samples)]
+    q_lo, q_hi = np.percentile(v, [0.5, 99.5])
+    a, b = min(lo, q_lo), max(hi, q_hi)
+    m = 0.05 * (b - a)
+    a, b = (a - m if a < lo else lo), (b + m if b > hi else hi)
+    return max(a, lo - reach * (hi - lo)), min(b, hi + reach * (hi - lo))
+
+
 def test_density_panels_share_both_axes_and_count_every_seed(results):
     panels = charts.density_panels(results)
-    lo, hi = results["gan"].config.target.plot_range
+    pooled = np.concatenate([r.samples.ravel() for r in results.values()])
+    lo, hi = drawn_range(results["gan"].config.target.plot_range, pooled)
     tops = set()
     for v, chart in panels.items():
         spec = chart.to_dict()
         assert untitled_axes(spec) == []
         bars = spec["layer"][0]["encoding"]
-        assert bars["x"]["scale"]["domain"] == [lo, hi]
+        assert bars["x"]["scale"]["domain"] == pytest.approx([lo, hi])
         tops.add(tuple(bars["y"]["scale"]["domain"]))
         assert bars["color"]["scale"]["range"][0] == VARIANT_COLORS[v]
         assert bars["color"]["legend"] is not None
@@ -68,3 +82,46 @@ def test_figure_exports_as_png_and_svg_without_a_browser(results):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     svg = charts.to_svg(fig)
     assert svg.lstrip().startswith("<svg") and "WGAN-GP" in svg
+
+
+def test_density_panels_widen_to_a_generator_far_from_the_target(results):
+    # One variant's G far to the left: every panel widens alike, and nothing is silently lost.
+    lo, hi = results["gan"].config.target.plot_range
+    far = dict(results)
+    far["wgan"] = dataclasses.replace(results["wgan"], samples=results["wgan"].samples - 20.0)
+    pooled = np.concatenate([r.samples.ravel() for r in far.values()])
+    a, b = drawn_range((lo, hi), pooled)
+    assert a < lo - 10
+    for v, chart in charts.density_panels(far).items():
+        spec = chart.to_dict()
+        assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx([a, b])
+        (rows,) = datasets_with(spec, "count")
+        s = far[v].samples
+        assert sum(r["count"] for r in rows) == np.sum((s >= a) & (s <= b))
+        share = np.mean((s < a) | (s > b))
+        said = [t for t in spec["title"].get("subtitle", []) if "outside" in t]
+        assert said == (
+            [f"{100 * share:.3g} % of generated samples lie outside this range"] if share else []
+        )
+
+
+@pytest.mark.slow
+def test_every_panel_fits_a_third_of_the_page_and_the_w1_chart_a_column(results):
+    # Vega's own layout at Streamlit's theme: no legend or title runs past the column's edge
+    # ("equili…", "target p…" in the audit), no label ends in "…", the plot keeps its room.
+    for v, chart in {**charts.density_panels(results), **charts.loss_panels(results)}.items():
+        assert cut_text(chart, THIRD_WIDTH) == [], v
+    assert cut_text(charts.w1_chart(results, floor=0.03), COLUMN_WIDTH) == []
+
+
+def test_compare_tooltips_print_significant_digits(results):
+    specs = [c.to_dict() for c in charts.density_panels(results).values()]
+    specs.append(charts.w1_chart(results, floor=0.03).to_dict())
+    tips = [
+        t
+        for spec in specs
+        for view in views(spec)
+        for t in view["encoding"].get("tooltip", [])
+        if t.get("type") == "quantitative" and t["field"] not in ("step", "count")
+    ]
+    assert tips and all(t["format"].endswith("g") and "f" not in t["format"] for t in tips)

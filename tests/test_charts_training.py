@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ganlab import config
+from ganlab.charts import COLUMN_WIDTH, cut_text, percent
 from ganlab.charts import training as ct
 from ganlab.sampling import optimal_map
 from ganlab.training import Run
@@ -101,14 +102,15 @@ def test_density_chart_sends_bins_not_samples(results):
     chart = ct.density_chart(res, seed_index=1)
     bars = layer_frames(chart)[0]
     assert len(bars) == 2 * ct.BINS  # real + generated, whatever the sample count
-    lo, hi = res.config.target.plot_range
+    lo, hi = expected_range(res.config.target.plot_range, res.samples[1])
     edges = np.linspace(lo, hi, ct.BINS + 1)
     gen = bars[bars.series == "generated"]
     np.testing.assert_array_equal(gen["count"], np.histogram(res.samples[1], edges)[0])
     real = bars[bars.series == "real data"]
     np.testing.assert_array_equal(real["count"], np.histogram(res.data[1], edges)[0])
     pdf = layer_frames(chart)[1]
-    np.testing.assert_allclose(pdf["density"], res.config.target.pdf(res.x))
+    np.testing.assert_allclose(pdf["density"], res.config.target.pdf(pdf["x"].to_numpy()))
+    assert pdf["x"].min() == pytest.approx(lo) and pdf["x"].max() == pytest.approx(hi)
 
 
 def test_over_seeds_is_median_and_range_per_step(results):
@@ -172,3 +174,124 @@ def test_critic_detail_shows_the_constraint(results):
     assert rules(ct.critic_detail_chart(wgan, 0)) == {"±c": wgan.config.clip}
     assert rules(ct.critic_detail_chart(results["wgan-gp"], 0)) == {"target norm 1": 1.0}
     assert ct.critic_detail_chart(results["gan"], 0) is None
+
+
+# --- what fits on the screen: Vega's own layout at Streamlit's theme and a column's width -------
+# 440 px: a variant page's column on a 1280-px projector with the sidebar open (560 without).
+NARROW = 440
+
+
+def far_result(res, shift: float):
+    """The run with every generated sample (and G's map) moved by `shift`: a generator that
+    sits far from the target, as in the saturating-loss lesson."""
+    return dataclasses.replace(res, samples=res.samples + shift, g_on_z=res.g_on_z + shift)
+
+
+def expected_range(plot_range, samples, reach=4.0):
+    """The drawn range by its definition: plot range ∪ the 0.5–99.5 % quantiles + 5 % margin on
+    a widened side, at most `reach` plot widths past either end (numpy only)."""
+    lo, hi = plot_range
+    v = samples[np.isfinite(samples)]
+    q_lo, q_hi = np.percentile(v, [0.5, 99.5])
+    a, b = min(lo, q_lo), max(hi, q_hi)
+    m = 0.05 * (b - a)
+    a, b = (a - m if a < lo else lo), (b + m if b > hi else hi)
+    return max(a, lo - reach * (hi - lo)), min(b, hi + reach * (hi - lo))
+
+
+@pytest.mark.slow
+def test_the_fit_check_sees_a_long_title_and_a_long_legend():
+    # The check itself against charts that do not fit: the audit's cut title and legend.
+    df = pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 2.0], "s": ["target pdf", "x" * 40]})
+    base = alt.Chart(df).mark_line().encode(x="x:Q", y="y:Q").properties(height=260)
+    long_title = base.properties(title="seed 0, step 2,000 — " + "12 % of generated samples " * 2)
+    assert any("px more than" in p for p in cut_text(long_title, NARROW))
+    legend = alt.Legend(orient="bottom", title=None)  # Vega's default 160 px label limit
+    cut = base.encode(color=alt.Color("s:N", legend=legend))
+    assert any(p.startswith("label cut") for p in cut_text(cut, NARROW))
+    assert cut_text(base.properties(title="seed 0"), NARROW) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("v", VARIANTS)
+@pytest.mark.parametrize("width", [NARROW, COLUMN_WIDTH])
+def test_every_chart_fits_a_column_with_nothing_cut(results, v, width):
+    charts = all_charts(results[v])
+    far = far_result(results[v], -12.0)  # subtitles about a widened range and what it leaves out
+    charts |= {"far density": ct.density_chart(far, 0), "far critic": ct.critic_chart(far, 0)}
+    for name, chart in charts.items():
+        assert cut_text(chart, width) == [], name
+
+
+def test_density_chart_widens_its_range_to_far_generated_samples(results):
+    res = results["gan"]
+    lo, hi = res.config.target.plot_range
+    far = far_result(res, lo - 20.0)  # every sample well left of the plot range
+    spec = ct.density_chart(far, 1).to_dict()
+    a, b = expected_range((lo, hi), far.samples[1])
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx([a, b])
+    assert a < lo - 15 and b == hi  # widened on the left only
+    bars = layer_frames(ct.density_chart(far, 1))[0]
+    gen = bars[bars.series == "generated"]
+    edges = np.linspace(a, b, ct.BINS + 1)
+    np.testing.assert_array_equal(gen["count"], np.histogram(far.samples[1], edges)[0])
+    inside = np.mean((far.samples[1] >= a) & (far.samples[1] <= b))
+    assert gen["count"].sum() == pytest.approx(inside * far.samples.shape[1])
+    assert inside > 0.99  # the bars show (nearly) all of G's samples
+    assert "x range widened" in spec["title"]["subtitle"][0]
+
+
+def test_samples_beyond_the_widening_are_counted_in_the_subtitle(results):
+    res = results["gan"]
+    lo, hi = res.config.target.plot_range
+    far = far_result(res, 1000.0 * (hi - lo))  # farther than the range may widen
+    spec = ct.density_chart(far, 0).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == pytest.approx(
+        [lo, hi + 4 * (hi - lo)]
+    )
+    assert spec["title"]["subtitle"] == [
+        "x range widened to show G's samples; 100 % of them lie outside"
+    ]
+    # Half the samples pushed out: the subtitle's share is numpy's count.
+    half = res.samples.copy()
+    half[0, ::2] += 1000.0 * (hi - lo)
+    spec = ct.density_chart(dataclasses.replace(res, samples=half), 0).to_dict()
+    a, b = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    share = np.mean((half[0] < a) | (half[0] > b))
+    assert 0.45 < share <= 0.5
+    assert f"{100 * share:.3g} % of them lie outside" in spec["title"]["subtitle"][0]
+
+
+def test_critic_chart_draws_far_points_where_they_are(results):
+    res = results["wgan"]
+    lo, hi = res.config.target.plot_range
+    far = far_result(res, hi - lo)  # one plot width to the right
+    chart = ct.critic_chart(far, 0)
+    spec = chart.to_dict()
+    pts = layer_frames(chart)[1]
+    np.testing.assert_allclose(pts["x"], far.samples[0][: ct.MAX_POINTS])  # none dropped
+    a, b = spec["layer"][1]["encoding"]["x"]["scale"]["domain"]
+    assert (a, b) == pytest.approx(expected_range((lo, hi), far.samples[0]))
+    assert np.mean((pts["x"] >= a) & (pts["x"] <= b)) > 0.95
+    np.testing.assert_allclose(layer_frames(chart)[0]["x"], far.x)  # f(x) on its own grid
+
+
+def quantitative_tooltips(spec: dict):
+    for view in views(spec):
+        tips = view["encoding"].get("tooltip", [])
+        for tip in tips if isinstance(tips, list) else [tips]:
+            if tip.get("type") == "quantitative":
+                yield tip
+
+
+@pytest.mark.parametrize("v", VARIANTS)
+def test_every_number_a_chart_prints_has_significant_digits(results, v):
+    # Fixed decimals (".3f") print a critic estimate of 0.0004 as 0.000; integers (step,
+    # count) need no format.
+    for name, chart in all_charts(results[v]).items():
+        for tip in quantitative_tooltips(chart.to_dict()):
+            if tip["field"] in ("step", "count"):
+                continue
+            fmt = tip.get("format", "")
+            assert fmt.endswith("g") and "f" not in fmt, (name, tip)
+    assert percent(0.0004) == "0.04 %" and percent(0.12) == "12 %" and percent(0.997) == "99.7 %"

@@ -306,6 +306,7 @@ def test_data_float32_cannot_represent_is_refused(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow  # ~2 s: trains and measures a run through the CLI
 def test_mixture_weights_of_1e308_train(capsys):
     # Before: a traceback ("Probabilities do not sum to 1") after the weights overflowed.
     args = ["train", "--variant", "gan", "--mixture", "1e308:0:1,1e308:4:1", "--json", *FAST]
@@ -315,12 +316,14 @@ def test_mixture_weights_of_1e308_train(capsys):
     assert target == {"mixture": [[0.5, 0.0, 1.0], [0.5, 4.0, 1.0]]}
 
 
+@pytest.mark.slow  # ~1.5 s: trains and measures a run through the CLI
 def test_seeds_and_n_seeds_are_one_setting(capsys):
     args = ["train", "--variant", "gan", "--seeds", "2", "--n-seeds", "2", "--json", *FAST]
     code, out, _ = run_cli(args, capsys)
     assert code == 0 and json.loads(out)["runs"][0]["config"]["n_seeds"] == 2
 
 
+@pytest.mark.slow  # ~1.5 s: trains and measures a run through the CLI
 def test_negative_zero_reads_as_zero(capsys):
     args = ["train", "--variant", "wgan-gp", "--gp-lambda", "-0", "--json", *FAST]
     code, out, _ = run_cli(args, capsys)

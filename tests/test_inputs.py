@@ -53,6 +53,7 @@ def test_a_spread_too_narrow_for_the_values_size_is_refused():
     assert "std 0.000289" in str(info.value).replace("(std) of ", "std ")  # no cancellation
 
 
+@pytest.mark.slow  # ~6 s in all: six trainings (three variants × two data sets) with metrics
 @pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp"])
 @pytest.mark.parametrize(
     "values",
@@ -176,6 +177,7 @@ def test_an_integer_of_5000_digits_is_invalid_json_in_words():
     assert len(str(info.value)) < 100
 
 
+@pytest.mark.slow  # ~2 s: parses and checks a JSON of 100 000 unknown keys
 def test_many_unknown_settings_give_a_short_message():
     with pytest.raises(ConfigError) as info:
         config.from_json(json.dumps({f"key{i}": 1 for i in range(100_000)}))
@@ -213,6 +215,8 @@ def test_a_4_mb_value_is_cut_to_a_short_excerpt(make):
 def test_excerpt_is_one_short_line():
     assert excerpt("abc") == "abc"
     assert excerpt("a\nb\x1b[31m\u202e") == "a\\nb\\x1b[31m\\u202e"
+    assert excerpt("a\ud800\u2028\u2060b") == r"a\ud800\u2028\u2060b"  # sendable, visible
+    assert excerpt("x" * EXCERPT) == "x" * EXCERPT
     cut = excerpt("y" * 100)
     assert len(cut) == EXCERPT and cut.endswith("…")
     assert len(excerpt("\n" * 100)) == EXCERPT  # escapes count too

@@ -226,6 +226,7 @@ vectors = st.integers(2, 6).flatmap(
 )
 
 
+@pytest.mark.slow  # ~3 s: 200 hypothesis examples
 @settings(max_examples=200, deadline=None)
 @given(vectors, st.floats(0, 1))
 def test_slerp_with_equal_norms_stays_on_the_sphere(pair, t):
@@ -236,6 +237,7 @@ def test_slerp_with_equal_norms_stays_on_the_sphere(pair, t):
     assert np.linalg.norm(slerp(z1, z2, t)) == pytest.approx(n1, rel=1e-9)
 
 
+@pytest.mark.slow  # ~3 s: 200 hypothesis examples
 @settings(max_examples=200, deadline=None)
 @given(vectors, st.floats(0, 1))
 def test_slerp_norm_between_end_norms_for_acute_angles(pair, t):

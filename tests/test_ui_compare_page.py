@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganlab import compare, metrics
+from ganlab.service import SERVICE
 from ganlab.training import METRIC_SAMPLES, Run
 from ganlab.ui import compare_view
 
@@ -27,16 +29,35 @@ def open_page(**params) -> AppTest:
     return at
 
 
-def run_to_end(at: AppTest, ticks: int = 8) -> AppTest:
-    """Press Run; each at.run() is one fragment tick (run_every never fires in AppTest)."""
+def shown_runs(at: AppTest) -> list[Run]:
+    """The visitor's runs of the comparison shown, in the page's order (none when shared)."""
+    held = at.session_state.get(RUNS, {})
+    cfgs = at.session_state.get("cmp.active", {})
+    return [held[c] for c in cfgs.values() if c in held]
+
+
+def run_to_end(at: AppTest, timeout: float = 120.0) -> AppTest:
+    """Press Run, let the service train every variant to its budget, then draw the page once
+    more (each at.run() is one fragment tick: run_every never fires in AppTest)."""
     at.button(key="cmp.run").click().run()
-    for _ in range(ticks):
-        if not at.session_state["cmp.running"]:
-            break
-        at.run()
+    assert not at.exception
+    for run in shown_runs(at):
+        assert SERVICE.wait(run, timeout), f"{run.cfg.variant} still training after {timeout} s"
+    at.run()
     assert not at.exception
     assert not at.session_state["cmp.running"]
+    assert not any(SERVICE.training(r) for r in shown_runs(at))
     return at
+
+
+def wait_for(ready, timeout: float = 120.0) -> bool:
+    """Poll until ready() (e.g. every variant has trained a step); False on timeout."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def texts(elements) -> str:
@@ -93,7 +114,7 @@ def test_a_deep_link_sets_every_widget():
     assert not at.session_state[RUNS] if RUNS in at.session_state else True  # nothing trained
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # the module's tiny comparison: ~10 s to train and draw once
 def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     runs = list(tiny.session_state[RUNS].values())
     assert sorted(r.cfg.variant for r in runs) == sorted(compare.ORDER)
@@ -114,7 +135,7 @@ def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     assert len(tiny.get("download_button")) == 3
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~5 s: a second session opens the shared comparison
 def test_a_finished_comparison_opens_at_once_for_the_next_visitor(tiny):
     other = open_page(target="mixture", seeds=2, steps=30)  # a new session: no runs of its own
     assert RUNS not in other.session_state or not other.session_state[RUNS]
@@ -123,7 +144,7 @@ def test_a_finished_comparison_opens_at_once_for_the_next_visitor(tiny):
     assert all("shared: trained earlier" in p for p in progress(other))
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~14 s: a comparison trained and drawn
 def test_a_variant_trained_on_its_own_page_is_not_trained_again():
     at = open_page(target="normal", seeds=2, steps=30)
     cfgs = at.session_state["cmp.cfgs"]
@@ -133,23 +154,42 @@ def test_a_variant_trained_on_its_own_page_is_not_trained_again():
     wall = own.wall_s
     run_to_end(at)
     assert at.session_state[RUNS][cfgs["gan"]] is own and own.wall_s == wall
+    assert all(r.finished and r.step == 30 for r in shown_runs(at))
     assert len(at.session_state[RUNS]) == 3
     assert ["reused" in p for p in progress(at)] == [True, False, False]
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~15 s: three long runs started, stopped, measured
 def test_stop_keeps_what_was_done():
-    at = open_page(target="normal", seeds=2, steps=2000)
-    at.button(key="cmp.run").click().run()  # one tick: a first slice of every variant
+    at = open_page(target="normal", seeds=2, steps=20_000)
+    at.button(key="cmp.run").click().run()
+    runs = shown_runs(at)
+    assert len(runs) == 3 and all(SERVICE.training(r) for r in runs)
+    assert at.session_state["cmp.running"] and not at.button(key="cmp.stop").disabled
+    assert "appear when training finishes or you stop" in texts(at.caption)
+    assert wait_for(lambda: all(r.step > 0 for r in runs))  # the service trains all three
     at.button(key="cmp.stop").click().run()
+    for run in runs:
+        assert SERVICE.wait(run, timeout=30) and not SERVICE.training(run)
+    steps = [r.step for r in runs]
+    at.run()  # one tick: it sees training has ended and draws the results
     assert not at.exception and not at.session_state["cmp.running"]
-    steps = [r.step for r in at.session_state[RUNS].values()]
-    assert len(set(steps)) == 1 and 0 < steps[0] < 2000  # every variant at the same step
-    assert verdict(at).startswith(f"Stopped early, at step {steps[0]} of 2,000: ")
+    assert [r.step for r in runs] == steps  # stopped: nothing trains them any more
+    assert all(0 < s < 20_000 for s in steps)
+    # the variants train side by side in turn, not in lockstep: each is named at its step
+    said = verdict(at)
+    if len(set(steps)) == 1:
+        assert said.startswith(f"Stopped early, at step {steps[0]:,} of 20,000: ")
+    else:
+        assert said.startswith("Stopped early (")
+        for run in runs:
+            assert f"{compare.label(run.cfg.variant)} at step {run.step:,}" in said
     table = measured(at)
     assert len(table) == 16  # no mode rows for a one-mode target
-    assert table.loc["steps"].tolist()[:3] == [f"{steps[0]:,} of 2,000"] * 3
+    for run in runs:
+        assert table.loc["steps", compare.label(run.cfg.variant)] == f"{run.step:,} of 20,000"
     assert at.button(key="cmp.run").label == "Resume"
+    assert at.button(key="cmp.stop").disabled
 
 
 def _paste(at: AppTest, text: str) -> AppTest:
@@ -186,7 +226,7 @@ def test_loading_a_saved_comparison_sets_the_widgets_and_the_configs():
     assert at.session_state["cmp.cfgs"] == saved  # nothing changed
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~17 s: a comparison trained and drawn
 def test_a_diverged_variant_is_counted_and_warned_about():
     # plain SGD at learning rate 1 with λ = 10: the weights blow up within a few steps
     saved = compare.build(
@@ -208,7 +248,7 @@ def test_a_diverged_variant_is_counted_and_warned_about():
     assert "WGAN-GP diverged in 2/2 seeds (first at step" in verdict(at)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~11 s: two page runs of the mixture target
 def test_a_short_target_link_is_written_back_to_the_address_bar():
     at = open_page(target="mixture", seeds=2, steps=30)
     at.run()  # the next full run (a widget, Run) writes it back

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from ganlab import interpolation
 from ganlab.config import preset
+from ganlab.service import SERVICE
 from ganlab.training import Run
 from ganlab.ui import interpolation_view as view
 from ganlab.ui import store
@@ -34,7 +35,8 @@ def _table(at):
     return next(df.value for df in at.dataframe if "method" in df.value.columns)
 
 
-@pytest.mark.parametrize("d", [1, 2, 4096])
+# d = 4096: ~3 s, a page run drawing 4096-dimensional paths
+@pytest.mark.parametrize("d", [1, 2, pytest.param(4096, marks=pytest.mark.slow)])
 def test_page_for_each_dimension(d):
     at = _page()
     at.session_state["interp.d"] = d
@@ -68,6 +70,7 @@ def test_controls_move_the_table():
     np.testing.assert_allclose(_table(at)["lowest log-density on path"], ref["min_log_density"])
 
 
+@pytest.mark.slow  # ~2 s: a page run at the largest work (d 4096, 101 points)
 def test_work_budget_cuts_pairs_and_says_so():
     assert view.pairs_within_budget(500, 101, 4096) == view.WORK // (101 * 4096)
     assert view.pairs_within_budget(200, 21, 512) == 200
@@ -80,12 +83,15 @@ def test_work_budget_cuts_pairs_and_says_so():
     assert any("cut from 500" in c.value for c in at.caption)
 
 
+@pytest.mark.slow  # ~3 s: trains a run through the page, then two page reruns with charts
 def test_decoding_with_a_run_trained_here():
     at = _page().run()
     assert not at.exception and any("No generator" in i.value for i in at.info)
     at.number_input(key="interp.train_steps").set_value(50)
-    at.button(key="interp.train").click().run()
+    at.button(key="interp.train").click().run()  # waits for the service under a progress bar
     assert not at.exception
+    (run,) = at.session_state[store.KEY].values()
+    assert run.finished and run.step == 50 and not SERVICE.training(run)
     assert at.selectbox(key="interp.run").value.startswith("gan on bimodal · latent 8")
     assert len(_charts(at)) == 6  # + G(z(t)) beside the target, D along the path
     assert any("G(z(t)) of seed 0" in c.value for c in at.caption)

@@ -9,6 +9,7 @@ from scipy import stats
 from streamlit.testing.v1 import AppTest
 
 from ganlab import metrics, sampling
+from ganlab.service import SERVICE
 from ganlab.targets import TARGETS, TargetError, exponential_target
 from ganlab.ui import sampling_view as view
 from ganlab.ui import store
@@ -205,8 +206,11 @@ def test_one_click_latent_1_training():
     table = _comparison(at)
     assert len(table) == 3 and table["sampler"].iloc[2].startswith("GAN: gan, latent 1")
     assert any("mean |G(z) − best map|" in c.value for c in at.caption)
-    # the learned map drawn is the run's first seed decoded at the latent quantiles
+    # the service trained it to its budget while the page waited under a progress bar
     (run,) = at.session_state[store.KEY].values()
+    assert run.finished and run.step == 100 and not SERVICE.training(run)
+    assert not at.get("progress")  # the bar is gone once it finished
+    # the learned map drawn is the run's first seed decoded at the latent quantiles
     z = sampling.latent_quantiles(run.cfg.latent)
     g = run.decode(run.latent_line(z))[0][0]
     drawn = _datasets(_charts(at)[-1])[0]

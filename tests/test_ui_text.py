@@ -93,19 +93,32 @@ def test_plain_keeps_ordinary_text_as_it_is():
     assert plain("row 1: std -1 must be greater than 0") == "row 1: std -1 must be greater than 0"
 
 
-def test_long_text_is_cut_to_an_excerpt_with_its_length():
+def test_long_text_is_cut_to_an_excerpt():
     cell = "1" + "0" * (4 * 2**20 - 1)
     md = plain(cell)
-    assert md == "1" + "0" * (LIMIT - 1) + "… (4,194,304 characters)"
+    assert md == "1" + "0" * (LIMIT - 2) + "…"
     assert plain("x" * LIMIT) == "x" * LIMIT
-    assert len(plain("[" * 10_000, MESSAGE)) < 2 * MESSAGE + 40  # escapes double it at most
-    assert excerpt("é" * 200, 10) == "é" * 10 + "… (200 characters)"
+    assert len(plain("[" * 10_000, MESSAGE)) <= 2 * MESSAGE  # escapes double it at most
+    assert excerpt("é" * 200, 10) == "é" * 9 + "…"
 
 
-def test_excerpt_is_one_line_and_drops_bidi_overrides():
-    assert excerpt("a\nb\r\nc\td\x00e\u2028f") == "a b  c d e f"
-    assert excerpt("  name.csv \u202e") == "name.csv"
-    assert excerpt("a\ud800b") == "a\ufffdb"  # a lone surrogate (from JSON) cannot be sent
+def test_excerpt_is_the_cores_at_the_pages_limit():
+    # One excerpt for the core's messages and the pages; the pages show a name on its own, so
+    # they allow more than the core quotes inside a sentence (and a target's whole name).
+    assert user_targets.EXCERPT < user_targets.MAX_NAME <= LIMIT
+    name = "n" * user_targets.MAX_NAME
+    assert excerpt(name) == name
+    assert excerpt("y" * 500) == "y" * (LIMIT - 1) + "…"
+    assert user_targets.excerpt("y" * 500) == "y" * (user_targets.EXCERPT - 1) + "…"
+    assert excerpt(TargetError("only 3 values")) == "only 3 values"  # an exception's words
+
+
+def test_excerpt_spells_out_line_breaks_bidi_overrides_and_surrogates():
+    assert excerpt("a\nb\r\nc\td\x00e\u2028f") == r"a\nb\r\nc\td\x00e\u2028f"
+    assert excerpt("evil\u202etxt.exe") == r"evil\u202etxt.exe"
+    assert excerpt("a\ud800b") == r"a\ud800b"  # a lone surrogate (from JSON) cannot be sent
+    assert excerpt("a\ud800b").encode("utf-8")
+    assert plain("  name.csv \u202e") == r"name.csv \\u202e"  # stripped; the backslash escaped
 
 
 def test_problems_makes_each_inert():

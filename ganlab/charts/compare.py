@@ -7,8 +7,17 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from ganlab.charts import TARGET_COLOR, Layered
+from ganlab.charts import (
+    LEGEND_LABEL_LIMIT,
+    SIG,
+    TARGET_COLOR,
+    Layered,
+    outside_note,
+    share_outside,
+    shown_range,
+)
 from ganlab.charts.training import BINS, binned, loss_chart, over_seeds
+from ganlab.report import number
 from ganlab.result import RunResult
 from ganlab.variants import VARIANTS
 
@@ -19,14 +28,30 @@ FIGURE_PANEL = {"width": 260, "height": 180}
 Y_CAP = 3.0  # density axis tops out at this × the target's peak, so one spike can't flatten all
 
 
-def _legend() -> alt.Legend:
-    return alt.Legend(title=None, orient="bottom", symbolOpacity=1, symbolStrokeWidth=3)
+def _legend(columns: int = 0) -> alt.Legend:
+    """A legend under the chart, `columns` wide (0 = one row), labels never cut."""
+    return alt.Legend(
+        title=None,
+        orient="bottom",
+        symbolOpacity=1,
+        symbolStrokeWidth=3,
+        labelLimit=LEGEND_LABEL_LIMIT,
+        columns=columns or alt.Undefined,
+    )
+
+
+def x_range(results: dict[str, RunResult]) -> tuple[float, float]:
+    """The x range every density panel shares: the target's plot range, widened to where the
+    generated samples of every variant are (`shown_range` over all of them pooled)."""
+    r0 = next(iter(results.values()))
+    pooled = np.concatenate([np.ravel(r.samples) for r in results.values()])
+    return shown_range(r0.config.target.plot_range, pooled)
 
 
 def density_ymax(results: dict[str, RunResult], bins: int = BINS) -> tuple[float, float]:
     """(shared top of the density axis, tallest generated bar): the same y for every panel."""
     r0 = next(iter(results.values()))
-    lo, hi = r0.config.target.plot_range
+    lo, hi = x_range(results)
     edges = np.linspace(lo, hi, bins + 1)
     peak_pdf = float(np.max(r0.config.target.pdf(r0.x)))
     tallest = max(
@@ -35,36 +60,41 @@ def density_ymax(results: dict[str, RunResult], bins: int = BINS) -> tuple[float
     return min(max(tallest, peak_pdf) * 1.05, Y_CAP * peak_pdf), float(tallest)
 
 
-def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> Layered:
-    """Generated samples of all seeds pooled (bars) under the target pdf (line), on the target's
-    plot range and a given density axis, so panels of different variants line up."""
+def density_panel(
+    result: RunResult, y_max: float, bins: int = BINS, x: tuple[float, float] | None = None
+) -> Layered:
+    """Generated samples of all seeds pooled (bars) under the target pdf (line), on a given x
+    range (default: the plot range widened to this run's samples) and density axis, so panels
+    of different variants line up."""
     cfg = result.config
     v = cfg.variant
-    lo, hi = cfg.target.plot_range
+    lo, hi = x if x is not None else shown_range(cfg.target.plot_range, result.samples)
     edges = np.linspace(lo, hi, bins + 1)
     k = len(result.seeds)
-    gen_name = f"generated ({k} seeds pooled)" if k > 1 else "generated"
-    bars = binned(result.samples, edges, gen_name)
-    pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x), "series": "target pdf"})
+    bars = binned(result.samples, edges, "generated")
+    grid = result.x if (lo, hi) == cfg.target.plot_range else np.linspace(lo, hi, 401)
+    pdf = pd.DataFrame({"x": grid, "density": cfg.target.pdf(grid), "series": "target pdf"})
     color = alt.Color(
         "series:N",
-        scale=alt.Scale(domain=[gen_name, "target pdf"], range=[VARIANTS[v].color, TARGET_COLOR]),
+        scale=alt.Scale(
+            domain=["generated", "target pdf"], range=[VARIANTS[v].color, TARGET_COLOR]
+        ),
         legend=_legend(),
     )
-    x = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
+    x_enc = alt.X("x0:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
     y = alt.Y("density:Q", title="density", scale=alt.Scale(domain=[0, y_max], clamp=True))
     hist = (
         alt.Chart(bars)
         .mark_bar(binSpacing=0, opacity=0.7)
         .encode(
-            x=x,
+            x=x_enc,
             x2="x1:Q",
             y=y,
             y2=alt.datum(0),
             color=color,
             tooltip=[
-                alt.Tooltip("x0:Q", format=".3g"),
-                alt.Tooltip("x1:Q", format=".3g"),
+                alt.Tooltip("x0:Q", format=SIG),
+                alt.Tooltip("x1:Q", format=SIG),
                 "count:Q",
             ],
         )
@@ -78,15 +108,22 @@ def density_panel(result: RunResult, y_max: float, bins: int = BINS) -> Layered:
             color=color,
         )
     )
-    title = f"{VARIANTS[v].label} — step {result.step:,}"
+    # Short lines: a panel is a third of the page wide, and a long title is cut at its edge.
+    notes = [f"{k} seeds pooled"] if k > 1 else []
     if bars["density"].max() > y_max:
-        title += f" (peak {bars['density'].max():.2g} cut off)"
+        notes.append(f"peak {number(bars['density'].max())} cut off")
+    outside = outside_note(share_outside(result.samples, lo, hi))
+    if outside:
+        notes.append(outside)
+    text = f"{VARIANTS[v].label}, step {result.step:,}"
+    title = alt.Title(text, subtitle=notes) if notes else alt.Title(text)
     return alt.layer(hist, line).properties(title=title, height=HEIGHT)
 
 
 def density_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
     y_max, _ = density_ymax(results)
-    return {v: density_panel(r, y_max) for v, r in results.items()}
+    x = x_range(results)
+    return {v: density_panel(r, y_max, x=x) for v, r in results.items()}
 
 
 def loss_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
@@ -98,7 +135,9 @@ def loss_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
         rule = (
             alt.Chart(span).mark_rule(opacity=0).encode(x=alt.X("step:Q", title="generator step"))
         )
-        out[v] = alt.layer(loss_chart(r), rule).properties(title=VARIANTS[v].label, height=HEIGHT)
+        chart = loss_chart(r, legend_columns=1)  # a third of the page: one entry per row
+        # Taller than a density panel: the one-column legend takes three rows.
+        out[v] = alt.layer(chart, rule).properties(title=VARIANTS[v].label, height=HEIGHT + 60)
     return out
 
 
@@ -114,7 +153,7 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
     domain = [VARIANTS[v].label for v in results]
     color = alt.Color(
         "series:N",
-        legend=_legend(),
+        legend=_legend(columns=2),  # beside the noise floor's entry: one row would be 560 px
         scale=alt.Scale(domain=domain, range=[VARIANTS[v].color for v in results]),
     )
     steps = max((r.config.steps for r in results.values()), default=1)
@@ -126,7 +165,7 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
     layers = [
         base.mark_area(opacity=0.15).encode(y=alt.Y("lo:Q", title=title, scale=log), y2="hi:Q"),
         base.mark_line(strokeWidth=2).encode(
-            y=y, tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".3g")]
+            y=y, tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=SIG)]
         ),
     ]
     if floor is not None and floor > 0:
@@ -141,7 +180,7 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
                 ),
             )
         )
-    return alt.layer(*layers).properties(height=HEIGHT + 40)
+    return alt.layer(*layers).properties(height=HEIGHT + 60)  # + a two-row legend
 
 
 def figure(results: dict[str, RunResult], floor: float | None = None) -> alt.VConcatChart:

@@ -6,15 +6,25 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ganlab.charts import TARGET_COLOR, Layered
+from ganlab.charts import (
+    LEGEND_LABEL_LIMIT,
+    SIG,
+    TARGET_COLOR,
+    Layered,
+    outside_note,
+    percent,
+    share_outside,
+    shown_range,
+)
 from ganlab.result import RunResult
 from ganlab.sampling import map_distance, optimal_map
 from ganlab.variants import VARIANTS
 
-BINS = 60  # histogram bins over the plot range (the same count the JS metric uses)
+BINS = 60  # histogram bins over the drawn range (the JS metric's count over the plot range)
 MAX_POINTS = 200  # generated points on D(x): the first of fixed random draws, a fair subset
-HEIGHT = 260
-DETAIL_HEIGHT = 200  # Streamlit counts axes and the legend in the height: much less leaves no plot
+HEIGHT = 300  # the whole chart: Streamlit fits title, axes and legend in it (a 260 px
+# chart left a ~95 px plot under a title, subtitle and two-row legend, and cut its y titles)
+DETAIL_HEIGHT = 240  # Streamlit counts axes and the legend in the height: much less leaves no plot
 REAL_COLOR = "#BBBBBB"  # real data: a faint grey under the generated bars
 MARK_COLOR = "#CC0000"  # the z-slider's point, the same on every chart
 # Okabe–Ito colours not used by the variants, so a series never looks like another variant.
@@ -45,16 +55,27 @@ def over_seeds(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 
 # --- shared pieces --------------------------------------------------------------------------
-def _legend(symbol: str = "stroke") -> alt.Legend:
+def _legend(symbol: str = "stroke", columns: int = 0) -> alt.Legend:
+    """A legend under the chart. Vega never wraps a legend to the chart's width: `columns`
+    (0 = one row) keeps it inside a narrow column, and a generous label limit keeps every
+    label whole instead of Vega's 160 px cut ("sampling noise fl…")."""
     # Full-strength stroke symbols: otherwise the legend copies the faint band's colour.
     return alt.Legend(
-        title=None, orient="bottom", symbolType=symbol, symbolOpacity=1, symbolStrokeWidth=3
+        title=None,
+        orient="bottom",
+        symbolType=symbol,
+        symbolOpacity=1,
+        symbolStrokeWidth=3,
+        labelLimit=LEGEND_LABEL_LIMIT,
+        columns=columns or alt.Undefined,
     )
 
 
-def _color(domain: list[str], colors: list[str], symbol: str = "stroke") -> alt.Color:
+def _color(
+    domain: list[str], colors: list[str], symbol: str = "stroke", columns: int = 0
+) -> alt.Color:
     return alt.Color(
-        "series:N", scale=alt.Scale(domain=domain, range=colors), legend=_legend(symbol)
+        "series:N", scale=alt.Scale(domain=domain, range=colors), legend=_legend(symbol, columns)
     )
 
 
@@ -80,8 +101,9 @@ def _over_training(
         base.mark_line()
         .encode(
             y=y("median"),
-            strokeDash=alt.StrokeDash("kind:N", scale=dash, legend=_legend()),
-            tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=".4g")],
+            # measured / reference one above the other, beside the colours
+            strokeDash=alt.StrokeDash("kind:N", scale=dash, legend=_legend(columns=1)),
+            tooltip=["series:N", "step:Q", alt.Tooltip("median:Q", format=SIG)],
         )
         .transform_calculate(kind="'measured'")
     )
@@ -96,7 +118,7 @@ def _over_training(
                 y=y("value"),
                 color=color,
                 strokeDash=alt.StrokeDash("kind:N", scale=dash),
-                tooltip=["series:N", alt.Tooltip("value:Q", format=".4g")],
+                tooltip=["series:N", alt.Tooltip("value:Q", format=SIG)],
             )
         )
     return alt.layer(*layers)
@@ -106,17 +128,27 @@ def _n_seeds(result: RunResult) -> int:
     return len(result.seeds)
 
 
+def _title(text: str, notes: list[str]) -> alt.Title:
+    """A short title, and each note on its own subtitle line: one long line would be cut at
+    the column's edge (or squeeze the plot to make room)."""
+    return alt.Title(text, subtitle=notes) if notes else alt.Title(text)
+
+
 # --- 1. real vs generated density ----------------------------------------------------------
 def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> Layered:
-    """Target pdf (line), generated histogram, real training data (faint histogram)."""
+    """Target pdf (line), generated histogram, real training data (faint histogram), on the
+    target's plot range widened to where the generated samples are (`shown_range`); what still
+    lies outside is counted in the subtitle."""
     cfg = result.config
-    lo, hi = cfg.target.plot_range
-    edges = np.linspace(lo, hi, bins + 1)
     gen = result.samples[seed_index]
+    lo, hi = shown_range(cfg.target.plot_range, gen)
+    edges = np.linspace(lo, hi, bins + 1)
     bars = pd.concat(
         [binned(result.data[seed_index], edges, "real data"), binned(gen, edges, "generated")]
     )
-    pdf = pd.DataFrame({"x": result.x, "density": cfg.target.pdf(result.x), "series": "target pdf"})
+    # The run's grid over the plot range, plus points over the widened part.
+    grid = result.x if (lo, hi) == cfg.target.plot_range else np.linspace(lo, hi, 401)
+    pdf = pd.DataFrame({"x": grid, "density": cfg.target.pdf(grid), "series": "target pdf"})
     color = _color(
         ["target pdf", "real data", "generated"],
         [TARGET_COLOR, REAL_COLOR, VARIANTS[cfg.variant].color],
@@ -136,8 +168,8 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> L
             opacity=alt.condition(alt.datum.series == "real data", alt.value(0.45), alt.value(0.7)),
             tooltip=[
                 "series:N",
-                alt.Tooltip("x0:Q", format=".3g"),
-                alt.Tooltip("x1:Q", format=".3g"),
+                alt.Tooltip("x0:Q", format=SIG),
+                alt.Tooltip("x1:Q", format=SIG),
                 "count:Q",
             ],
         )
@@ -147,19 +179,25 @@ def density_chart(result: RunResult, seed_index: int = 0, bins: int = BINS) -> L
         .mark_line(strokeWidth=2)
         .encode(x=alt.X("x:Q", title="x"), y=alt.Y("density:Q", title="density"), color=color)
     )
-    finite = gen[np.isfinite(gen)]
-    outside = float(np.mean((finite < lo) | (finite > hi))) if finite.size else 0.0
-    title = f"seed {result.seeds[seed_index]}, step {result.step:,}"
-    if outside > 0.01:  # otherwise a generator far off the range just looks empty
-        title += f" — {outside:.0%} of generated samples fall outside this range"
+    widened = (lo, hi) != cfg.target.plot_range
+    share = share_outside(gen, lo, hi)
+    if widened:  # one subtitle line: two would squeeze the plot (Streamlit fits the height)
+        notes = [
+            "x range widened to show G's samples"
+            + (f"; {percent(share)} of them lie outside" if share else "")
+        ]
+    else:  # a generator whose samples leave the range must not just look empty
+        notes = [n for n in [outside_note(share)] if n]
+    title = _title(f"seed {result.seeds[seed_index]}, step {result.step:,}", notes)
     return alt.layer(hist, line).properties(title=title, height=HEIGHT)
 
 
 # --- 2. losses against their equilibrium values ------------------------------------------------
-def loss_chart(result: RunResult) -> Layered:
+def loss_chart(result: RunResult, legend_columns: int = 2) -> Layered:
     """Vanilla: D and G loss with their equilibrium values dashed. Wasserstein: critic loss and
     the estimate E f(real) − E f(fake) (→ 0) on the left axis; G loss, whose level is
-    arbitrary, on its own right axis so it does not flatten the others."""
+    arbitrary, on its own right axis so it does not flatten the others. The series' legend
+    wraps into `legend_columns` columns (1 for a Compare panel a third of the page wide)."""
     cfg = result.config
     variant = VARIANTS[cfg.variant]
     names = {
@@ -169,7 +207,7 @@ def loss_chart(result: RunResult) -> Layered:
     }
     optimum = variant.equilibrium(cfg.g_loss)
     refs = pd.DataFrame({"series": [names[k] for k in optimum], "value": list(optimum.values())})
-    color = _color(list(names.values()), SERIES_COLORS[: len(names)])
+    color = _color(list(names.values()), SERIES_COLORS[: len(names)], columns=legend_columns)
     data = over_seeds(result.history, names)
     k = _n_seeds(result)
     if not variant.g_level_arbitrary:
@@ -199,9 +237,10 @@ def critic_chart(
     variant = VARIANTS[cfg.variant]
     f, y_title = variant.d_symbol, variant.score_title
     curve = pd.DataFrame({"x": result.x, "score": result.d_on_x[seed_index], "series": f"{f}(x)"})
+    gen = result.samples[seed_index]
     pts = pd.DataFrame(
         {
-            "x": result.samples[seed_index][:MAX_POINTS],
+            "x": gen[:MAX_POINTS],
             "score": result.d_on_samples[seed_index][:MAX_POINTS],
             "series": f"{f}(G(z))",
         }
@@ -213,8 +252,10 @@ def critic_chart(
     if neutral is not None:
         domain, colors = [*domain, half], [*colors, TARGET_COLOR]
     color = _color(domain, colors)
-    lo, hi = cfg.target.plot_range
-    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi], clamp=True))
+    # The density chart's range: the curve is known on the plot range only (result.x), but
+    # G's points are drawn where they are, not clamped onto the edge.
+    lo, hi = shown_range(cfg.target.plot_range, gen)
+    x = alt.X("x:Q", title="x", scale=alt.Scale(domain=[lo, hi]))
     domain_y = variant.score_domain
     y = alt.Y(
         "score:Q",
@@ -224,12 +265,12 @@ def critic_chart(
     layers = [
         alt.Chart(curve).mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
         alt.Chart(pts)
-        .mark_circle(size=18, opacity=0.5)
+        .mark_circle(size=18, opacity=0.5, clip=True)
         .encode(
             x=x,
             y=y,
             color=color,
-            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("score:Q", format=".3g")],
+            tooltip=[alt.Tooltip("x:Q", format=SIG), alt.Tooltip("score:Q", format=SIG)],
         ),
     ]
     if neutral is not None:  # where D cannot tell real from fake
@@ -241,7 +282,9 @@ def critic_chart(
     if marker is not None:
         point = pd.DataFrame({"x": [marker[0]], "score": [marker[1]]})
         layers.append(_marker(point, x, y, color))
-    title = f"seed {result.seeds[seed_index]}"
+    # Where f(x) stops is plain to see; points the range leaves out are not: count them.
+    outside = outside_note(share_outside(pts["x"], lo, hi), f"the {f}(G(z)) points")
+    title = _title(f"seed {result.seeds[seed_index]}", [outside] if outside else [])
     return alt.layer(*layers).properties(title=title, height=HEIGHT)
 
 
@@ -249,12 +292,12 @@ def _marker(point: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color) -> alt.Ch
     """The z slider's point: one row, drawn as a diamond on top."""
     return (
         alt.Chart(point.assign(series="your z"))
-        .mark_point(shape="diamond", size=160, filled=True, opacity=1)
+        .mark_point(shape="diamond", size=160, filled=True, opacity=1, clip=True)
         .encode(
             x=x,
             y=y,
             color=color,
-            tooltip=[alt.Tooltip(f"{c}:Q", format=".3g") for c in point.columns],
+            tooltip=[alt.Tooltip(f"{c}:Q", format=SIG) for c in point.columns],
         )
     )
 

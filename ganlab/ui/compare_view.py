@@ -1,4 +1,5 @@
-"""The compare page: the variants train live in lockstep; then verdict, tables, exports."""
+"""The compare page: the variants train side by side in the service; then verdict, tables,
+exports."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import dataclasses
 import streamlit as st
 from streamlit.errors import Error as StreamlitError
 
-from ganlab import compare, driver, metrics, report
+from ganlab import compare, metrics, report
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
+from ganlab.service import SERVICE
 from ganlab.training import EVAL_SAMPLES, METRIC_SAMPLES, Run, RunResult
 from ganlab.ui import compare_controls, store, tables, url
 
@@ -18,8 +20,7 @@ ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
 REFUSED = "cmp.refused"  # why the budgets refused the last Run comparison, shown once
 DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
-TICK_S = 0.7  # fragment period while training (TICK_WORK_S of training, then drawing)
-TICK_WORK_S = 0.5  # training per tick, all variants together, in the driver's short slices
+TICK_S = 0.5  # fragment period while the service trains (drawing only: it never trains)
 SHARED_ENTRIES = 8  # finished comparisons kept for every visitor
 
 
@@ -66,24 +67,36 @@ def _start(cfgs: dict[str, TrainConfig]) -> None:
     # A variant trained earlier with the same config (e.g. on its own page) is the same Run.
     reused = {v for v, r in _runs(cfgs).items() if r is not None and r.step > 0}
     try:  # the one admission check; refused, nothing changes
-        store.get_runs(cfgs.values(), "this comparison")
+        runs = store.get_runs(cfgs.values(), "this comparison")
     except store.Refused as exc:
         ss[REFUSED] = str(exc)
         return
+    old = ss.get(ACTIVE)
+    if old is not None and old != cfgs:
+        _stop()  # the comparison shown before stops and is kept
     ss[ACTIVE], ss[REUSED] = cfgs, reused
     ss[RUNNING] = True
+    for run in runs:  # the service trains the variants side by side, a slice each in turn
+        SERVICE.start(run)
 
 
 def _stop() -> None:
-    ss[RUNNING] = False
+    for run in _runs(ss.get(ACTIVE) or {}).values():
+        if run is not None:
+            SERVICE.stop(run)
+
+
+def _training(active) -> bool:
+    """Whether the service trains any variant of the shown comparison now."""
+    return any(r is not None and SERVICE.training(r) for r in _runs(active or {}).values())
 
 
 def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None:
     active = ss.get(ACTIVE)
-    if cfgs is not None and cfgs != active and not ss.get(RUNNING) and _ready(cfgs):
+    if cfgs is not None and cfgs != active and not _training(active) and _ready(cfgs):
         ss[ACTIVE] = active = cfgs
     if cfgs is not None and active is not None and cfgs != active:
-        doing = "keeps training" if ss.get(RUNNING) else "is kept"
+        doing = "keeps training" if _training(active) else "is kept"
         st.warning(
             "The settings changed since this comparison was run; it "
             f"{doing}. Press **Run comparison** to compare with the new settings."
@@ -92,7 +105,7 @@ def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None
 
 
 def _buttons(cfgs, active) -> None:
-    running = bool(ss.get(RUNNING))
+    running = _training(active)
     same = cfgs is not None and cfgs == active
     done = same and (
         lookup(cfgs) is not None or all(r is not None and r.finished for r in _runs(cfgs).values())
@@ -114,7 +127,14 @@ def _buttons(cfgs, active) -> None:
         args=(cfgs,),
         disabled=cfgs is None or done or (same and running),
     )
-    c2.button("Stop", key="cmp.stop", width="stretch", on_click=_stop, disabled=not running)
+    c2.button(
+        "Stop",
+        key="cmp.stop",
+        width="stretch",
+        on_click=_stop,
+        disabled=not running,
+        help="Stops training on the server (the toolbar's Stop only stops this page drawing)",
+    )
     refused = ss.pop(REFUSED, None)
     if refused:
         st.error(f"Can't run it here: {refused}.")
@@ -138,6 +158,9 @@ def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
         if shared is not None and (run is None or not run.finished):
             out[v] = shared[v]
             ss[SHARED_SHOWN].add(v)
+        elif run is not None and run.step > 0 and SERVICE.training(run):
+            frame = run.timeline.newest()  # never waits for the run's lock while it trains
+            out[v] = None if frame is None else run.result_at(frame, full_history=True)
         elif run is not None and run.step > 0:
             res = run.result(with_metrics=False)
             out[v] = (
@@ -166,23 +189,15 @@ def _progress(active, snaps) -> None:
 
 
 def _live(active) -> None:
-    """Progress and the live small multiples, in a fragment that, while running, advances every
-    variant to the next common step per tick (run_every never fires in AppTest: each at.run()
-    is one tick)."""
+    """Progress and the live small multiples, in a fragment that redraws the newest frames
+    every TICK_S while the service trains the variants (run_every never fires in AppTest:
+    each at.run() is one tick)."""
 
-    @st.fragment(run_every=TICK_S if ss.get(RUNNING) else None)
+    @st.fragment(run_every=TICK_S if _training(active) else None)
     def tick() -> None:
-        if ss.get(RUNNING):
-            try:  # recreates a run that is gone (its session's runs released), if admitted
-                runs = store.get_runs(active.values(), "this comparison")
-            except store.Refused as exc:
-                ss[RUNNING], ss[REFUSED] = False, str(exc)
-                st.rerun(scope="app")
-            for _ in driver.train(runs, TICK_WORK_S, lockstep=True):
-                pass  # drawn below, once per tick: a Stop lands at its first Streamlit call
-            if all(r is not None and r.finished for r in _runs(active).values()):
-                ss[RUNNING] = False
-                st.rerun(scope="app")  # the table, verdict and exports are outside
+        if ss.get(RUNNING) and not _training(active):
+            ss[RUNNING] = False  # finished or stopped: the table, verdict and exports are outside
+            st.rerun(scope="app")
         snaps = _snapshots(active, with_metrics=False)
         _progress(active, snaps)
         done = {v: r for v, r in snaps.items() if r is not None}
@@ -213,6 +228,7 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
 # --- the page -------------------------------------------------------------------------------------
 def render() -> None:
     url.read(compare_controls.url_spec())  # before any widget binds to the link
+    SERVICE.warm()
     cfgs, problems = compare_controls.sidebar()
     if cfgs is None:
         st.error(
@@ -240,7 +256,7 @@ def render() -> None:
         return
     verdict_box = st.container()
     _live(active)
-    if ss.get(RUNNING):
+    if _training(active):
         st.caption("The table, verdict and exports appear when training finishes or you stop.")
         _conceptual(active)
         return

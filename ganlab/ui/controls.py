@@ -141,9 +141,23 @@ def _run_experiment(variant: str, key: str) -> None:
             _last(variant),
         )
         return
+    base = _last(variant)
     load(variant, cfg, with_target="target" in changes)
     ss[_key(variant, "note")] = (f"Experiment: {exp.title}", exp.question, cfg)
     live.start(variant, cfg)
+    # The baseline trains beside it (or is kept, if it was trained), so the table can show
+    # the experiment next to what it changed — a column of its own, not replaced by it.
+    ss[_key(variant, "baseline")] = (exp.title, base, cfg)
+    if base.target == cfg.target:
+        live.train_beside(base)
+
+
+def baseline(variant: str) -> tuple[str, TrainConfig] | None:
+    """(experiment title, baseline config) while the page shows an experiment's run."""
+    kept = ss.get(_key(variant, "baseline"))
+    if kept is None or kept[2] != live.active_config(variant):
+        return None
+    return kept[0], kept[1]
 
 
 # --- the sidebar ----------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Start / Stop / Step / Reset, and the fragment that trains the shown run in short slices."""
+"""Start / Stop / Step / Reset for a page's run, which the training service trains in the
+background, and the fragment that shows it: the newest frame while it trains, any recorded
+frame (scrub, play) otherwise."""
 
 from __future__ import annotations
 
@@ -7,15 +9,17 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from ganlab import driver
 from ganlab.config import TrainConfig
 from ganlab.report import number
+from ganlab.service import SERVICE
 from ganlab.training import Run, RunResult
 from ganlab.ui import store
+from ganlab.ui.text import plain
 
 ss = st.session_state
-TICK_S = 0.5  # fragment period while training (ticks run back to back when they take longer)
-TRAIN_S = 0.9  # training per tick, between redraws: drawing six charts costs ~0.3–0.5 s
+TICK_S = 0.25  # the live view's period: it draws the newest frame about four times a second
+SPEEDS = {"slow motion": 2.0, "normal": 5.0, "fast": 12.0}  # replay, recorded frames a second
+DEFAULT_SPEED = "normal"
 
 
 def _key(variant: str, name: str) -> str:
@@ -38,46 +42,72 @@ def current_run(variant: str) -> Run | None:
 
 
 def is_running(variant: str) -> bool:
-    return bool(ss.get(_key(variant, "running")))
+    """Whether the service is training the page's run now (it may have been started from
+    another page: the service, not the page, knows)."""
+    run = current_run(variant)
+    return run is not None and SERVICE.training(run)
 
 
-def _admitted(variant: str, cfg: TrainConfig) -> bool:
-    """cfg's run exists or the one admission check (store.get_run) let it in; a refusal is kept
-    for buttons() to show, and nothing changes."""
+def _admitted(variant: str, cfg: TrainConfig) -> Run | None:
+    """cfg's run, existing or let in by the one admission check (store.get_run); a refusal is
+    kept for buttons() to show, and nothing changes."""
     try:
-        store.get_run(cfg)
+        return store.get_run(cfg)
     except store.Refused as exc:
         ss[_key(variant, "refused")] = str(exc)
-        return False
-    return True
+        return None
 
 
-def start(variant: str, cfg: TrainConfig) -> None:
-    """Train cfg's run (created on first use, resumed otherwise); a run in progress under other
-    settings stops and is kept."""
-    if not _admitted(variant, cfg):
+def show(variant: str, cfg: TrainConfig) -> Run | None:
+    """Make cfg's run the page's run without training it (frame 0 drawn before Start)."""
+    run = _admitted(variant, cfg)
+    if run is not None:
+        set_active(variant, cfg)
+        SERVICE.warm()  # the training processes start while the visitor reads frame 0
+    return run
+
+
+def start(variant: str, cfg: TrainConfig, until: int | None = None) -> None:
+    """Train cfg's run in the background (created on first use, resumed otherwise) up to step
+    `until` (its budget by default). A run in progress under other settings stops and is kept."""
+    old = current_run(variant)
+    run = _admitted(variant, cfg)
+    if run is None:
         return
+    if old is not None and old is not run:
+        SERVICE.stop(old)
     set_active(variant, cfg)
-    ss[_key(variant, "running")] = True
+    ss[_key(variant, "playing")] = False
+    SERVICE.start(run, until)
+
+
+def train_beside(cfg: TrainConfig) -> None:
+    """Train cfg's run in the background too, without showing it (an experiment's baseline);
+    nothing happens if the budgets refuse it."""
+    try:
+        run = store.get_run(cfg)
+    except store.Refused:
+        return
+    if not run.finished:
+        SERVICE.start(run)
 
 
 def _stop(variant: str) -> None:
-    ss[_key(variant, "running")] = False
+    run = current_run(variant)
+    if run is not None:
+        SERVICE.stop(run)
 
 
 def _step(variant: str, cfg: TrainConfig) -> None:
-    if not _admitted(variant, cfg):
-        return
-    set_active(variant, cfg)
-    ss[_key(variant, "running")] = False
-    ss[_key(variant, "epoch")] = True  # trained in the fragment, under its spinner
+    run = store.find(cfg)
+    step = run.step if run is not None else 0
+    start(variant, cfg, until=step + cfg.steps_per_epoch)
 
 
 def _reset(variant: str) -> None:
     cfg = active_config(variant)
     if cfg is not None:
-        store.forget(cfg)
-    ss[_key(variant, "running")] = False
+        store.forget(cfg)  # stops its training too
 
 
 def buttons(variant: str, cfg: TrainConfig | None) -> None:
@@ -107,6 +137,7 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         on_click=_stop,
         args=(variant,),
         disabled=not running,
+        help="Stops training on the server (the toolbar's Stop only stops this page drawing)",
     )
     epoch = cfg.steps_per_epoch if cfg is not None else 0
     c[2].button(
@@ -130,69 +161,124 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
     refused = ss.pop(_key(variant, "refused"), None)
     if refused:
         st.error(f"Can't start it here: {refused}.")
-
-
-# --- training in slices ---------------------------------------------------------------------
-def _train(variant: str, run: Run, bar) -> None:
-    """About TRAIN_S of training in the driver's short slices. The progress update after each
-    slice is a Streamlit call, so a pending Stop or page switch interrupts here."""
-    for _ in driver.train([run], TRAIN_S):
-        if run.finished:  # redraw the whole page: buttons, the table, no more ticks
-            ss[_key(variant, "running")] = False
-            st.rerun(scope="app")
-        bar.progress(
-            min(run.step / run.cfg.steps, 1.0), text=_progress_text(variant, run.step, run)
+    if running:
+        st.caption(
+            "Training runs on the server: it goes on if you open another page, and the "
+            "**Stop** button here stops it."
         )
 
 
-def panel(variant: str, draw: Callable[[Run, RunResult], None]) -> None:
-    """Progress, readout and charts of the page's run, in a fragment that, while training,
-    redraws itself and then trains for about TRAIN_S, once per tick."""
+# --- the view: live, or a recorded frame ------------------------------------------------------
+Draw = Callable[[Run, RunResult, bool], None]
 
-    @st.fragment(run_every=TICK_S if is_running(variant) else None)
+
+def panel(variant: str, draw: Draw) -> None:
+    """Progress, readout and charts of the page's run, in a fragment: while the run trains it
+    redraws the newest frame every TICK_S; otherwise a step slider picks any recorded frame,
+    and Play steps through them. draw(run, result, live) draws the charts of one moment."""
+    run_every = _period(variant, is_running(variant))
+
+    @st.fragment(run_every=run_every)
     def tick() -> None:
         run = current_run(variant)
         if run is None:
-            ss[_key(variant, "running")] = False
             return
-        if ss.pop(_key(variant, "epoch"), False):
-            with st.spinner(f"Training one epoch ({run.cfg.steps_per_epoch:,} steps)…"):
-                run.advance(n_steps=run.cfg.steps_per_epoch)
-        # Metrics (10k samples per seed) are for the table, which is drawn outside the fragment.
-        result = run.result(with_metrics=False)
-        bar = readout(variant, run, result)
-        draw(run, result)
-        # Train after drawing: Streamlit greys out elements from a rerun's start until they are
-        # drawn again, so training first would leave the charts faded most of the time.
-        if is_running(variant):
-            _train(variant, run, bar)
+        running = SERVICE.training(run)
+        if ss.get(_key(variant, "was_running")) and not running:
+            # It finished (or stopped itself): redraw the page once, for the buttons and the
+            # table, and to leave live mode.
+            ss[_key(variant, "was_running")] = False
+            st.rerun(scope="app")
+        ss[_key(variant, "was_running")] = running
+        frame = run.timeline.newest() if running else _replay_controls(variant, run)
+        if _period(variant, running) != run_every:  # Play or Pause: the page sets the period
+            st.rerun(scope="app")
+        if frame is None:
+            return
+        result = run.result_at(frame, full_history=True)
+        readout(run, result, running)
+        failed = SERVICE.error(run)
+        if failed:
+            st.error(f"Training stopped on an error at step {run.step:,}: {plain(failed)}")
+        draw(run, result, running)
 
     tick()
 
 
-def _progress_text(variant: str, step: int, run: Run) -> str:
-    """One step on screen: the readout's and the bar's come from the same snapshot."""
-    if not run.alive.any():  # every seed stopped itself: say where, not "finished"
-        return f"diverged at step {int(run.diverged_at.max()):,} of {run.cfg.steps:,}"
-    status = (
-        "training"
-        if is_running(variant)
-        else "finished"
-        if run.finished
-        else "stopped"
-        if step
-        else "not started"
+def _period(variant: str, running: bool) -> float | None:
+    if running:
+        return TICK_S
+    return 1.0 / _speed(variant) if ss.get(_key(variant, "playing")) else None
+
+
+def _speed(variant: str) -> float:
+    return SPEEDS.get(ss.get(_key(variant, "speed"), DEFAULT_SPEED), SPEEDS[DEFAULT_SPEED])
+
+
+def _replay_controls(variant: str, run: Run):
+    """A slider over the recorded steps, Play/Pause and a speed; returns the frame to show."""
+    steps = run.timeline.steps
+    if len(steps) < 2:
+        return run.timeline.newest()
+    key = _key(variant, f"scrub.{id(run)}")
+    playing = bool(ss.get(_key(variant, "playing")))
+    if key not in ss or ss[key] not in steps:
+        ss[key] = steps[-1]
+    if playing:  # one recorded frame further per tick; stop at the end
+        i = steps.index(ss[key])
+        if i + 1 < len(steps):
+            ss[key] = steps[i + 1]
+        else:
+            ss[_key(variant, "playing")] = False
+            st.rerun(scope="fragment")
+    c1, c2, c3 = st.columns([6, 1.3, 1.7], vertical_alignment="bottom")
+    c1.select_slider(
+        f"Replay: step ({len(steps)} recorded frames)",
+        options=steps,
+        key=key,
+        format_func=lambda s: f"{s:,}",
+        help="Every recorded moment of this run; dense at the start, where most is learned.",
     )
+    c2.button(
+        "Pause" if playing else "Play",
+        key=_key(variant, "play"),
+        width="stretch",
+        on_click=_toggle_play,
+        args=(variant, key, steps),
+    )
+    c3.selectbox("Speed", list(SPEEDS), key=_key(variant, "speed"), index=1)
+    return run.timeline.at(ss[key])
+
+
+def _toggle_play(variant: str, key: str, steps: list[int]) -> None:
+    playing = not ss.get(_key(variant, "playing"))
+    ss[_key(variant, "playing")] = playing
+    if playing and ss.get(key) == steps[-1]:  # Play at the end starts again from step 0
+        ss[key] = steps[0]
+
+
+def _progress_text(run: Run, result: RunResult, running: bool) -> str:
+    """One step on screen: the readout's and the bar's come from the same frame."""
+    step = result.step
+    if all(result.diverged):  # every seed stopped itself by then: say where, not "finished"
+        return f"diverged at step {max(result.diverged_at):,} of {run.cfg.steps:,}"
+    if running:
+        status = "training"
+    elif step < run.step:
+        status = "replay"
+    elif run.finished:
+        status = "finished"
+    else:
+        status = "stopped" if step else "not started"
     return f"{status} — step {step:,} of {run.cfg.steps:,}"
 
 
-def readout(variant: str, run: Run, result: RunResult):
-    """Progress bar (returned, to update while training) and the latest numbers."""
+def readout(run: Run, result: RunResult, running: bool) -> None:
+    """Progress bar and the numbers at the shown step."""
     cfg = run.cfg
-    bar = st.progress(
-        min(result.step / cfg.steps, 1.0), text=_progress_text(variant, result.step, run)
-    )
-    last = result.history[result.history.step == result.history.step.max()]
+    st.progress(min(result.step / cfg.steps, 1.0), text=_progress_text(run, result, running))
+    h = result.history
+    last = h[h.step == h.step[h.step <= result.step].max()] if len(h) else h
     names = {
         k: run.variant.series_label(k) for k in ("d_loss", "g_loss", "w_estimate") if k in last
     }
@@ -205,7 +291,6 @@ def readout(variant: str, run: Run, result: RunResult):
     for col, (name, value) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(name, value)
     diverged_warning(result)
-    return bar
 
 
 def diverged_warning(result: RunResult) -> None:

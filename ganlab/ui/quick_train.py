@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab import driver
 from ganlab.config import TrainConfig
 from ganlab.result import divergence_message
+from ganlab.service import SERVICE
 from ganlab.training import Run
 from ganlab.ui import store
 from ganlab.ui.text import excerpt
+
+POLL_S = 0.2  # progress updates while the service trains
 
 
 def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
@@ -22,9 +24,10 @@ def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
         st.error(f"Can't train {what} here: {exc}.")
         return None
     bar = st.progress(run.step / cfg.steps, text=f"Training {what}…")
-    # The progress update after each of the driver's short slices is where a rerun (Stop, a
-    # page switch) interrupts.
-    for _ in driver.train([run]):
+    SERVICE.start(run)
+    # The service trains it; this script only watches. A rerun (a page switch) interrupts at
+    # the progress call, and the run goes on training and is kept for the next visit.
+    while not SERVICE.wait(run, timeout=POLL_S):
         bar.progress(
             min(run.step / cfg.steps, 1.0),
             text=f"Training {what}: step {run.step:,} of {cfg.steps:,}",

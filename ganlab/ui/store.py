@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ganlab import budget
 from ganlab.config import TrainConfig
+from ganlab.service import SERVICE
 from ganlab.training import Run
 
 KEY = "ganlab.runs"
@@ -139,6 +140,7 @@ def _evict(runs: OrderedDict[TrainConfig, Run], keep: set[TrainConfig]) -> None:
 def _drop(runs: OrderedDict[TrainConfig, Run], cfg: TrainConfig) -> None:
     run = runs.pop(cfg, None)
     if run is not None:
+        SERVICE.stop(run)  # a run nobody holds is never trained on
         budget.LEDGER.release(run)
 
 

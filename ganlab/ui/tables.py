@@ -13,6 +13,7 @@ from ganlab.ui import store
 from ganlab.ui.quick_train import train_with_progress
 from ganlab.variants import VARIANTS
 
+BASELINE = "baseline"  # the column of an experiment's baseline run
 HIGHLIGHT = "background-color: rgba(0, 158, 115, 0.25); font-weight: 600"
 
 
@@ -41,8 +42,11 @@ def styled(
     return shown.style.apply(lambda _: css, axis=None)
 
 
-def variant_table(cfg: TrainConfig, here: str) -> str | None:
-    """This visitor's latest run of each variant on cfg's target, side by side. Returns the
+def variant_table(
+    cfg: TrainConfig, here: str, baseline: tuple[str, TrainConfig] | None = None
+) -> str | None:
+    """This visitor's latest run of each variant on cfg's target, side by side, and the
+    baseline of the experiment shown, (title, config), beside this page's column. Returns the
     variant whose 'run it' button was pressed, if any (the caller trains it)."""
     seeds: dict[str, list[dict]] = {}
     runs: dict[str, dict] = {}
@@ -55,6 +59,16 @@ def variant_table(cfg: TrainConfig, here: str) -> str | None:
         else:
             seeds[key], runs[key] = run.seed_metrics(), run_info(run)
     labels = {k: v.label + (" (this page)" if k == here else "") for k, v in VARIANTS.items()}
+    base = store.find(baseline[1]) if baseline is not None else None
+    if baseline is not None and base is not None and base.step > 0:
+        cols = list(seeds)
+        seeds = (
+            {c: seeds[c] for c in cols[: cols.index(here) + 1]}
+            | {BASELINE: base.seed_metrics()}
+            | {c: seeds[c] for c in cols[cols.index(here) + 1 :]}
+        )
+        runs[BASELINE] = run_info(base)
+        labels[BASELINE] = f"{VARIANTS[here].label}, without “{baseline[0]}”"
     floor = metrics.noise_floor_cached(cfg.target, METRIC_SAMPLES)
     reference = {**floor, "mean": cfg.target.mean, "std": cfg.target.std}
     table = report.measured(seeds, runs)

@@ -10,10 +10,11 @@ Places that do not render Markdown (selectbox options, dataframes, chart titles)
 short excerpt: use `excerpt` there.
 
 The rules, checked against Streamlit's own renderer by tests/test_browser_injection.py:
-- Control characters and line breaks become spaces (a message stays one line, so no user text
-  starts a block), bidi overrides are dropped, a lone surrogate becomes U+FFFD, surrounding
+- First the core's one excerpt (`ganlab.user_targets.excerpt`): line breaks, control, bidi and
+  other invisible characters and lone surrogates are spelled out (\\n, \\u202e, \\ud800), so a
+  message stays one line (no user text starts a block) and nothing reorders or hides text;
+  longer than `limit` characters, it is cut to `limit` ending in "…". Then surrounding
   whitespace is stripped.
-- Longer than `limit` characters: the first `limit`, "…", and the length in characters.
 - A backslash goes before every character that means something in the middle of a line:
   \\ ` * _ ~ [ ] ! < > & | $ { } — CommonMark lets any ASCII punctuation be escaped, so the text
   reads the same. ( ) mean something only after "]", which is escaped. A ":" that could start a
@@ -28,39 +29,28 @@ The rules, checked against Streamlit's own renderer by tests/test_browser_inject
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from ganlab import user_targets
 
 LIMIT = 80  # a name or a value: enough to recognise it, short enough for one line
 MESSAGE = 600  # a core message that quotes user input (five bad CSV lines fit)
 JOIN = "\u2060"  # WORD JOINER: zero-width, no line break; breaks GFM's autolink patterns
 
 _ESCAPE = set("\\`*_~[]!<>&|${}")
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])  # embeddings, overrides
-# Control characters become spaces; a lone surrogate (JSON "\\ud800") cannot be sent to the
-# browser and becomes the replacement mark.
-_REPLACE = {"Cc": " ", "Cs": "\ufffd"}
-_SPACE = re.compile(r"[\u2028\u2029\x85]")
 _WWW = re.compile(r"(?<=www)(?=\.)", re.IGNORECASE)
 _LEADING_NUMBER = re.compile(r"^(\d+)([.)])")
 
 
 def excerpt(value, limit: int = LIMIT) -> str:
-    """`value` as one line of plain text, at most `limit` characters plus a note of the length:
-    for places that show text as it is (selectbox options, tables)."""
-    text = str(value)
-    n = len(text)
-    if n > limit:
-        text = text[:limit]
-    text = "".join(_REPLACE.get(unicodedata.category(c), c) for c in _SPACE.sub(" ", text))
-    text = text.translate(_BIDI)
-    text = text.strip()
-    return f"{text}… ({n:,} characters)" if n > limit else text
+    """`value` as text, cut by the core's one excerpt (`user_targets.excerpt`) at the pages'
+    limit: for places that show text as it is (selectbox options, tables)."""
+    return user_targets.excerpt(str(value), limit)
 
 
 def plain(value, limit: int = LIMIT) -> str:
     """`value` (any user-controlled text) cut to an excerpt and made inert inside Streamlit's
     Markdown: it shows as the same characters, never as a link, an image, markup or HTML."""
-    text = excerpt(value, limit)
+    text = excerpt(value, limit).strip()
     if not text:
         return text
     text = _WWW.sub(JOIN, text)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from ganlab import metrics
-from ganlab.charts import training as charts
+from ganlab.charts import frames
 from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
 from ganlab.ui import controls, live, store, tables, url
@@ -30,11 +31,14 @@ def render(variant: str) -> None:
         )
     run = _shown_run(variant, cfg)
     live.buttons(variant, cfg)
-    if run is None:
-        st.info("Press **Start** to train live, or **Step one epoch** to go one pass at a time.")
-    else:
+    if run is not None and run.step == 0 and not live.is_running(variant):
+        st.info(
+            "Step 0: the target and the untrained G and D. Press **Start** to train live, "
+            "or **Step one epoch** to go one pass at a time."
+        )
+    if run is not None:
         seed_i, z = _view_options(variant, run)
-        live.panel(variant, lambda r, res: _charts(variant, r, res, seed_i, z))
+        live.panel(variant, lambda r, res, _live: _charts(variant, r, res, seed_i, z))
     st.divider()
     st.subheader("Every variant on this target")
     if cfg is not None:
@@ -47,7 +51,7 @@ def render(variant: str) -> None:
         "Each column is your latest run of that variant on this target. Updated when "
         "training stops; numbers over 10,000 samples per seed."
     )
-    wanted = tables.variant_table(table_cfg, variant)
+    wanted = tables.variant_table(table_cfg, variant, controls.baseline(variant))
     if wanted is not None:
         tables.run_missing(wanted, table_cfg)
 
@@ -65,6 +69,9 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
         live.set_active(variant, cfg)
         active = cfg
     run = live.current_run(variant)  # a run exists only under an active config
+    if run is None and cfg is not None:  # frame 0 (the target, untrained G and D) before Start
+        run = live.show(variant, cfg)
+        active = live.active_config(variant)
     if cfg is not None and run is not None and active is not None and cfg != active:
         what = "; ".join(plain(c, MESSAGE) for c in changes(active, cfg))  # names a target
         doing = "keeps training" if live.is_running(variant) else "is kept"
@@ -100,67 +107,75 @@ def _view_options(variant: str, run: Run) -> tuple[int, float]:
     return seed_i, z
 
 
-def latent_point(run: Run, z: float):
-    """Where z (axis 1; the other axes at the latent's centre, as in RunResult.g_on_z) lands
-    for each seed, and D's probability or the critic's score there: (K,), (K,)."""
-    x, score = run.decode(run.latent_line([z]))  # the same (EMA) weights the charts sample from
-    return x[:, 0], score[:, 0]
+def latent_point(result: RunResult, i: int, z: float) -> tuple[float, float]:
+    """Where z (axis 1, the other axes at the latent's centre) lands for seed i at the shown
+    moment, and D's probability or the critic's score there: read off that moment's G map and
+    D curve (RunResult.g_on_z on 121 latent points, d_on_x on 200 x points), so a replayed frame
+    shows it as well as the live one."""
+    x = float(np.interp(z, result.z, result.g_on_z[i]))
+    return x, float(np.interp(x, result.x, result.d_on_x[i]))
 
 
-def _chart(title: str, chart, caption: str) -> None:
+def _chart(title: str, spec: dict, caption: str) -> None:
     st.markdown(f"**{title}**")
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(caption)
 
 
 def _charts(variant: str, run: Run, result: RunResult, i: int, z: float) -> None:
-    """Six charts in a two-column grid: what was learned (left), how training got there."""
-    x, score = latent_point(run, z)
+    """Six charts, numbered in reading order: the moment shown (density, D, G) and the curves
+    of the whole run so far, with that moment marked."""
+    x, score = latent_point(result, i, z)
     v = VARIANTS[variant]
+    dom = frames.x_range(result, [f.samples for f in run.timeline.frames])
+    step = result.step
     left, right = st.columns(2)
     with left:
         _chart(
             "1 · Real vs generated density",
-            charts.density_chart(result, i),
+            frames.density(result, i, dom),
             "Bars should follow the grey curve. One tall peak where the target has several "
             "is mode collapse; bars that copy the faint real-data bars on a small data set "
             "are memorisation.",
         )
     with right:
         _chart(
-            f"3 · The {v.d_name} as a function of x",
-            charts.critic_chart(result, i, marker=(x[i], score[i])),
+            f"2 · The {v.d_name} as a function of x",
+            frames.critic(result, i, dom, marker=(x, score)),
             v.critic_caption,
         )
-        detail = charts.critic_detail_chart(result, i)
+        detail = frames.critic_detail(result, i)
         if detail is not None:
-            st.altair_chart(detail, width="stretch")
+            st.vega_lite_chart(detail, width="stretch")
     left, right = st.columns(2)
     with left:
-        _chart("2 · Losses", charts.loss_chart(result), v.loss_caption)
+        _chart(
+            "3 · The generator as a map z → x",
+            frames.generator_map(result, i, marker=(z, x)),
+            _map_caption(run.cfg, z, x, v.d_symbol, score),
+        )
     with right:
+        _chart("4 · Losses", frames.losses(result, step), v.loss_caption + MARKED)
+    left, right = st.columns(2)
+    with left:
         floor = metrics.noise_floor_cached(run.cfg.target, EVAL_SAMPLES)["w1"]
         _chart(
-            "6 · Distance to the target",
-            charts.distance_chart(result, floor),
+            "5 · Distance to the target",
+            frames.distance(result, floor, step),
             f"W1 should fall to the dashed noise floor (a perfect G with {EVAL_SAMPLES:,} "
             "samples). Losses that look settled while W1 stays high: the distribution is not "
             "learned yet.",
         )
-    left, right = st.columns(2)
-    with left:
+    with right:
         _chart(
-            "4 · Generated mean and std",
-            charts.moments_chart(result),
+            "6 · Generated mean and std",
+            frames.moments(result, step),
             "Solid lines should meet the dashed target values. Matching moments is needed, "
             "not enough: one wide bump can match a bimodal target's mean and std.",
         )
-    with right:
-        _chart(
-            "5 · The generator as a map z → x",
-            charts.map_chart(result, i, marker=(z, x[i])),
-            _map_caption(run.cfg, z, x[i], v.d_symbol, score[i]),
-        )
+
+
+MARKED = " The red line marks the step shown above."
 
 
 def _map_caption(cfg: TrainConfig, z: float, x: float, f: str, score: float) -> str:

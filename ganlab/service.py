@@ -1,0 +1,262 @@
+"""The training service: a bounded pool of worker threads that advance runs off the callers'
+threads, in short round-robin slices, until each reaches the step it was asked for."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import spawn
+from typing import Any, Protocol
+
+SLICE_S = 0.1  # one uninterrupted stretch of a run's training: Stop acts within about this
+# In a process a slice also carries the run's state there and back (~10–40 ms): longer slices
+# keep that small beside the training, and Stop still acts within ~0.3 s.
+PROCESS_SLICE_S = 0.25
+FIRST_SLICE = 16  # steps in a first slice, before a run's speed is known (one engine chunk)
+# Workers yield the CPU to the visitors' script threads (Linux nice is per thread): with three
+# 16-seed comparisons training on a server pinned to one core, a new visitor's home page loaded
+# in 4.2–5.5 s with nice workers against 4.9–8.3 s with training on the script threads.
+NICE = 10
+PREFIX = "ganlab-train"  # worker thread names: Run.advance on one of them trains in place
+
+
+class Trainable(Protocol):
+    step: int
+    wall_s: float
+
+    @property
+    def finished(self) -> bool: ...
+
+    def paused(self) -> None: ...
+
+    def train_in(self, pool: Any, n_steps: int, max_seconds: float) -> int: ...
+
+    def advance(self, n_steps: int | None = None, max_seconds: float | None = None) -> int: ...
+
+
+def steps_in(run: Trainable, seconds: float) -> int:
+    """Generator steps that take about `seconds` at this run's measured speed. advance()'s own
+    max_seconds is only checked between engine chunks, so the count is what bounds a slice."""
+    if run.step == 0 or run.wall_s <= 0:
+        return FIRST_SLICE
+    return max(1, int(run.step / run.wall_s * seconds))
+
+
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the machine's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+# Under Streamlit a page script runs as the __main__ module, and a new process would run its
+# main module again (multiprocessing's spawn preparation): a page inside a training process.
+# Processes started from the service's own threads leave the main module out; they need nothing
+# from it (they run ganlab.training.train_slice).
+_OWN = threading.local()
+_preparation_data = spawn.get_preparation_data
+
+
+def _without_main(name: str) -> dict:
+    data = _preparation_data(name)
+    if getattr(_OWN, "worker", False):
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+spawn.get_preparation_data = _without_main
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+
+
+class Service:
+    """Runs wanted up to a goal step are trained by `workers` threads, a slice at a time and in
+    turn, so that many runs share the cores fairly and Stop, Reset or a new goal act within a
+    slice. One-off jobs (`call`) go before the next slice. Nothing here waits for a page."""
+
+    def __init__(self, workers: int, processes: bool = False):
+        self.workers = workers
+        # Train in worker processes (each worker thread hands its run's slice to one and waits,
+        # without the GIL) or in the worker threads themselves; bench/threads.py measures which
+        # uses the cores.
+        self.processes = processes
+        self.slice_s = PROCESS_SLICE_S if processes else SLICE_S
+        self._pool: ProcessPoolExecutor | None = None
+        self._cv = threading.Condition()
+        self._goals: dict[Any, int] = {}  # run -> the step it should reach
+        self._queue: deque[Any] = deque()  # runs waiting for their next slice, in turn
+        self._busy: set[Any] = set()  # runs inside a slice now
+        self._jobs: deque[tuple[Callable[[], Any], Future]] = deque()
+        self._threads: list[threading.Thread] = []
+        # run -> why its training failed, for the page; forgotten with the run
+        self._errors: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+    # --- what callers ask -------------------------------------------------------------------
+    def start(self, run: Trainable, until: int | None = None) -> None:
+        """Train `run` in the background up to step `until` (its whole budget by default)."""
+        with self._cv:
+            self._errors.pop(run, None)
+            self._goals[run] = until if until is not None else 1 << 62
+            if run not in self._busy and run not in self._queue:
+                self._queue.append(run)
+            self._spawn()
+            self._cv.notify()
+
+    def stop(self, run: Trainable) -> None:
+        """No more slices for `run`; one in progress ends within a slice (slice_s)."""
+        with self._cv:
+            self._goals.pop(run, None)
+            with contextlib.suppress(ValueError):
+                self._queue.remove(run)
+
+    def training(self, run: Trainable) -> bool:
+        """Whether `run` is wanted and has steps left to train."""
+        with self._cv:
+            return run in self._goals and not run.finished
+
+    def error(self, run: Trainable) -> str | None:
+        """Why the service stopped training `run` on an error (None if it did not)."""
+        with self._cv:
+            return self._errors.get(run)
+
+    def goal(self, run: Trainable) -> int | None:
+        with self._cv:
+            return self._goals.get(run)
+
+    def wait(self, run: Trainable, timeout: float | None = None) -> bool:
+        """Block until `run` is no longer training (True) or the timeout passes (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cv:
+            while run in self._goals or run in self._busy:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._cv.wait(left if left is not None else 1.0)
+        return True
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run fn on a worker (before any further slice) and return its result: synchronous
+        training from a caller's thread, so it never takes more cores than the pool."""
+        if threading.current_thread().name.startswith(PREFIX):
+            return fn()
+        future: Future = Future()
+        with self._cv:
+            self._jobs.append((fn, future))
+            self._spawn()
+            self._cv.notify()
+        return future.result()
+
+    def warm(self) -> None:
+        """Start the training processes now, in the background (forking and importing the
+        engine takes seconds), so that the first Start trains at once. Returns immediately."""
+        if not self.processes or self._pool is not None:
+            return
+
+        def start_all() -> None:
+            pool = self._processes()
+            for f in [pool.submit(int) for _ in range(self.workers)]:
+                f.result()
+
+        with self._cv:
+            self._jobs.append((start_all, Future()))
+            self._spawn()
+            self._cv.notify()
+
+    @property
+    def active(self) -> int:
+        with self._cv:
+            return len(self._goals)
+
+    # --- the workers ------------------------------------------------------------------------
+    def _processes(self) -> ProcessPoolExecutor:
+        with self._cv:
+            if self._pool is None:
+                ctx = mp.get_context("forkserver")
+                # Forked from a server that has imported the engine: each starts in
+                # milliseconds and shares torch's pages with it.
+                ctx.set_forkserver_preload(["ganlab.training"])
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=ctx, initializer=_lower_priority
+                )
+            return self._pool
+
+    def _spawn(self) -> None:
+        while len(self._threads) < self.workers:  # started on first use, never more
+            t = threading.Thread(
+                target=self._work, name=f"{PREFIX}-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(t)
+            t.start()
+
+    def _next(self) -> tuple[str, Any]:
+        with self._cv:
+            while not self._jobs and not self._queue:
+                self._cv.wait()
+            if self._jobs:
+                return "job", self._jobs.popleft()
+            run = self._queue.popleft()
+            self._busy.add(run)
+            return "slice", run
+
+    def _work(self) -> None:
+        _lower_priority()
+        _OWN.worker = True
+        while True:
+            kind, item = self._next()
+            if kind == "job":
+                fn, future = item
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn())
+                    except BaseException as exc:  # handed to the caller, never lost here
+                        future.set_exception(exc)
+                continue
+            run = item
+            try:
+                goal = self.goal(run)
+                if goal is not None and run.step < goal and not run.finished:
+                    n = min(goal - run.step, steps_in(run, self.slice_s))
+                    if self.processes:
+                        run.train_in(self._processes(), n, self.slice_s)
+                    else:
+                        run.advance(n_steps=n, max_seconds=self.slice_s)
+            except Exception as exc:  # a run that fails stops; the service goes on for others
+                if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
+                    with self._cv:
+                        self._pool = None
+                with self._cv:
+                    self._errors[run] = f"{type(exc).__name__}: {exc}"
+                self.stop(run)
+            finally:
+                with self._cv:
+                    goal = self._goals.get(run)
+                    done = goal is None or run.step >= goal or run.finished
+                    if done:
+                        self._goals.pop(run, None)
+                    elif run not in self._queue:
+                        self._queue.append(run)
+                if done:
+                    with contextlib.suppress(Exception):
+                        run.paused()
+                with self._cv:
+                    self._busy.discard(run)
+                    self._cv.notify_all()
+
+
+def _mode() -> bool:
+    """GANLAB_WORKERS=processes|threads; by default processes where there are cores to use."""
+    how = os.environ.get("GANLAB_WORKERS", "").strip().lower()
+    return how == "processes" if how in ("processes", "threads") else cores() > 1
+
+
+SERVICE = Service(cores(), processes=_mode())

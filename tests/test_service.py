@@ -1,0 +1,89 @@
+"""The training service: trains in the background to a goal, stops, shares the workers, and gives
+the numbers training in the caller's thread gives."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from ganlab.config import preset
+from ganlab.service import FIRST_SLICE, PREFIX, SERVICE, Service, steps_in
+from ganlab.training import Run
+
+CFG = preset("gan", "tuned", steps=300, n_seeds=2, data_size=512, batch_size=64)
+
+
+@pytest.fixture(params=["threads", "processes"])
+def service(request):
+    return Service(2, processes=request.param == "processes")
+
+
+def test_a_run_trained_by_the_service_matches_one_trained_in_place(service):
+    here, there = Run(CFG), Run(CFG)
+    here.advance(n_steps=120)
+    service.start(there, until=120)
+    assert service.wait(there, timeout=120)
+    assert there.step == 120 and not service.training(there)
+    assert np.array_equal(here.history.values, there.history.values, equal_nan=True)
+    assert np.array_equal(here.evals.values, there.evals.values, equal_nan=True)
+    assert np.array_equal(here.samples(500), there.samples(500))
+
+
+def test_started_without_a_goal_it_trains_to_the_budget(service):
+    run = Run(CFG)
+    service.start(run)
+    assert service.wait(run, timeout=120)
+    assert run.finished and run.step == CFG.steps
+    assert run.timeline.steps[-1] == CFG.steps
+
+
+def test_stop_ends_training_and_keeps_everything(service):
+    run = Run(CFG.replace(steps=1_000_000))
+    service.start(run)
+    deadline = time.monotonic() + 60
+    while run.step < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    service.stop(run)
+    assert service.wait(run, timeout=30)
+    stopped = run.step
+    assert stopped >= 50 and not service.training(run)
+    time.sleep(0.3)
+    assert run.step == stopped  # nothing trains it any more
+    assert run.timeline.newest().step == stopped  # the moment it stopped at is a frame
+    service.start(run, until=stopped + 10)  # and it resumes from there
+    assert service.wait(run, timeout=60)
+    assert run.step == stopped + 10
+
+
+def test_runs_share_the_workers_in_turn():
+    one = Service(1)  # one worker, three runs: each gets slices in turn, none waits for the rest
+    runs = [Run(CFG.replace(steps=1_000_000, seed=s)) for s in range(3)]
+    for r in runs:
+        one.start(r)
+    deadline = time.monotonic() + 60
+    while min(r.step for r in runs) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for r in runs:
+        one.stop(r)
+    for r in runs:
+        assert one.wait(r, timeout=30)
+    assert all(r.step > 0 for r in runs)
+
+
+def test_call_runs_on_a_worker_and_hands_back_results_and_errors(service):
+    assert service.call(lambda: threading.current_thread().name).startswith(PREFIX)
+    with pytest.raises(ZeroDivisionError):
+        service.call(lambda: 1 / 0)
+    # advance() from a caller's thread goes through the process's service the same way
+    run = Run(CFG)
+    assert run.advance(n_steps=5) == 5 and SERVICE.call(lambda: 7) == 7
+
+
+def test_a_slice_is_sized_from_the_runs_measured_speed():
+    run = Run(CFG)
+    assert steps_in(run, 0.25) == FIRST_SLICE
+    run.advance(n_steps=32)
+    assert steps_in(run, 0.25) == max(1, int(run.step / run.wall_s * 0.25))
