@@ -41,8 +41,8 @@ def timeline(cache: str | None) -> list:
     """The default run's timeline as RunResults, trained (or read from `cache` if it is there,
     and written there if not)."""
     if cache and Path(cache).exists():
-        with open(cache, "rb") as f:
-            return pickle.load(f)
+        with open(cache, "rb") as src:
+            return pickle.load(src)
     from ganlab.config import preset
     from ganlab.training import Run
 
@@ -51,12 +51,11 @@ def timeline(cache: str | None) -> list:
     run.advance()
     frames = [run.result_at(f) for f in run.timeline.frames]
     print(
-        f"trained {run.step:,} steps: {time.perf_counter() - t:.1f} s wall, "
-        f"{cpu_s() - c:.1f} s CPU"
+        f"trained {run.step:,} steps: {time.perf_counter() - t:.1f} s wall, {cpu_s() - c:.1f} s CPU"
     )
     if cache:
-        with open(cache, "wb") as f:
-            pickle.dump(frames, f)
+        with open(cache, "wb") as dst:
+            pickle.dump(frames, dst)
     return frames
 
 
@@ -64,9 +63,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", default=None, help="pickle of the timeline: read, or write")
     ap.add_argument("--frames", type=int, default=None, help="use N of the timeline's moments")
-    ap.add_argument(
-        "--max-frames", type=int, default=export.MAX_FRAMES, help="the GIF's frame cap"
-    )
+    ap.add_argument("--max-frames", type=int, default=export.MAX_FRAMES, help="the GIF's frame cap")
     ap.add_argument("--width", type=int, default=export.DEFAULT_WIDTH, help="GIF width, pixels")
     ap.add_argument("--fps", type=float, default=export.DEFAULT_FPS)
     ap.add_argument("--workers", type=int, default=None, help="processes (default: auto)")
@@ -94,7 +91,7 @@ def main() -> None:
     wall, cpu = time.perf_counter() - t, cpu_s() - c
     (out / "timeline.gif").write_bytes(gif)
     with Image.open(io.BytesIO(gif)) as im:
-        size, n = im.size, im.n_frames
+        size, n = im.size, getattr(im, "n_frames", 1)
         im.seek(0)
         im.convert("RGB").save(out / "first.png")
         im.seek(n - 1)

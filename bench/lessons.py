@@ -24,7 +24,7 @@ CONTRASTS = {
     "clip-too-small": dict(clip=0.01, lr_g=1e-3, lr_d=1e-3),
     "clip-too-large": dict(clip=0.1),
     "strong-d-collapse": dict(d_layers=2, d_width=32, g_layers=2, g_width=32, d_steps=1),
-    "lr-diverges": dict(lr_g=0.005, lr_d=0.005),
+    "lr-diverges": dict(lr_d=1e-4),
 }
 GOAL = 6 / 8
 

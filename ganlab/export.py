@@ -6,22 +6,27 @@ keeps one domain for the whole animation: x is the replay's range over every fra
 (also G's output axis), density's and an unbounded critic's y span every frame shown, and the
 losses, drawn growing left to right, keep the whole run's step and loss axes.
 
-Rendering is vl-convert (no browser): ~0.3–0.5 s of CPU a frame, nearly all Vega's layout in
-JavaScript, whatever the pixels. It holds the GIL, so frames render in worker processes, one
-per core (bench/export.py measures it). A GIF has at most MAX_FRAMES frames, picked evenly by
-index from the timeline, which is dense early already, so early learning stays dense.
+Rendering is vl-convert (no browser): ~0.6 s of CPU a frame, nearly all Vega's layout in
+JavaScript, whatever the pixels. It holds the GIL, so a GIF's frames render in worker
+processes, one per core: bare interpreters with vl-convert alone (~1 s of CPU to start, where
+multiprocessing's, importing ganlab, cost ~4 s). A GIF has at most MAX_FRAMES frames, picked
+evenly by index from the timeline, which is dense early already, so early learning stays
+dense. Frames share one palette and each is stored as its changed pixels over the previous
+one (~300 KB for a default run's 48 frames at 960 px). bench/export.py measures all of it.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import itertools
-import multiprocessing
+import json
 import os
 import re
+import selectors
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -33,16 +38,17 @@ from ganlab.charts import frames as cf
 from ganlab.result import RunResult
 from ganlab.variants import VARIANTS
 
-# 56 frames render in ~25 s of CPU (bench/export.py): ≤ 20 s wall on 2 cores with the load of
-# a shared machine, and still 10+ frames over the first 5 % of training, where G learns.
-MAX_FRAMES = 56
-DEFAULT_FPS = 6.0  # 56 frames ≈ 9 s, then the last one held
+# A frame costs ~0.6 s of CPU to render (bench/export.py): 48 frames are ~33 s of CPU in all,
+# ~17 s of wall on two free cores; picked from the ~125 of a default timeline they keep 9 over
+# its first 5 % of steps, where G learns.
+MAX_FRAMES = 48
+DEFAULT_FPS = 6.0  # 48 frames ≈ 8 s, then the last one held
 DEFAULT_WIDTH = 960  # pixels: legible on half a 1080p slide or a whole 720p one
 CHART_WIDTH = 340  # each chart's plot, at layout scale 1 (the render scale then fits `width`)
 CHART_HEIGHT = 190
 COLORS = 128  # one GIF palette for every frame: chart colours, their blends, anti-aliasing
 LAST_FRAME_HOLD = 2.0  # seconds the last frame stays before the GIF loops
-SERIAL_BELOW = 8  # fewer frames than this: no worker processes (their start costs ~1 s)
+SERIAL_BELOW = 8  # fewer frames than this render here: a worker's start costs ~1 s of CPU
 BLANK = "\u00a0"  # a subtitle that keeps its line, so every frame has the same layout
 
 # Each chart keeps its own colours and legends: concatenated views would merge them.
@@ -133,9 +139,8 @@ def extents(panels: list[Spec], result: RunResult) -> dict[str, np.ndarray]:
     out = {"density": _finite(d["bars"]["density"], d["pdf"]["density"])}
     if v.score_domain is None:
         c = critic["datasets"]
-        out["critic"] = _finite(
-            c["curve"]["score"], c["points"]["score"], *(c["neutral"]["score"],) * ("neutral" in c)
-        )
+        parts = [c[k]["score"] for k in ("curve", "points", "neutral") if k in c]
+        out["critic"] = _finite(*parts)
     curves, refs = losses["datasets"]["curves"], losses["datasets"]["refs"]
     band = len(result.seeds) > 1
     if v.g_level_arbitrary:
@@ -157,7 +162,9 @@ def union(all_extents: Sequence[dict[str, np.ndarray]]) -> Domains:
             continue
         lo, hi = float(v.min()), float(v.max())
         if name == "density":
-            lo = 0.0
+            lo, hi = 0.0, hi * 1.04
+        else:  # a curve on the frame's edge is hard to see: 4 % of room either side
+            lo, hi = lo - 0.04 * (hi - lo), hi + 0.04 * (hi - lo)
         if hi <= lo:
             pad = abs(lo) * 0.1 or 0.5
             lo, hi = lo - pad, hi + pad
@@ -207,6 +214,13 @@ def combine(panels: list[Spec], title: str) -> Spec:
         view["layer"] = copy.deepcopy(view["layer"])
         _rename_data(view, names)
         view.update(width=CHART_WIDTH, height=CHART_HEIGHT)
+        for unit in _units(view):  # legends in one row: three entries fit a chart's width
+            legend = unit["encoding"].get("color", {}).get("legend")
+            if isinstance(legend, dict) and "columns" in legend:
+                unit["encoding"]["color"] = {
+                    **unit["encoding"]["color"],
+                    "legend": {k: v for k, v in legend.items() if k != "columns"},
+                }
         datasets.update({names[n]: df for n, df in panel.get("datasets", {}).items()})
         views.append(view)
     spec = {
@@ -247,8 +261,13 @@ def panel_spec(result: RunResult, seed_index: int = 0) -> Spec:
 
 def panel_png(result: RunResult, seed_index: int = 0, width: int = DEFAULT_WIDTH) -> bytes:
     """The 2×2 panel of one moment as a PNG `width` pixels wide (its own axes)."""
-    svg = vlc.vegalite_to_svg(panel_spec(result, seed_index))
-    return vlc.svg_to_png(svg, scale=width / _svg_width(svg))
+    raw = _png(panel_spec(result, seed_index), width)
+    with Image.open(io.BytesIO(raw)) as im:
+        if im.width == width:
+            return raw
+        buf = io.BytesIO()
+        im.crop((0, 0, width, im.height)).save(buf, format="PNG")
+        return buf.getvalue()
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -259,35 +278,111 @@ def _svg_width(svg: str) -> float:
     return float(found.group(1))
 
 
-def _render(specs: Sequence[Spec], scale: float) -> list[bytes]:
-    """Worker task: each spec as a PNG at `scale`."""
-    return [vlc.vegalite_to_png(spec, scale=scale) for spec in specs]
+def _png(spec: Spec, width: int) -> bytes:
+    """A spec as a PNG `width` pixels wide (at least; the canvas crops the odd extra pixel)."""
+    svg = vlc.vegalite_to_svg(spec)
+    return vlc.svg_to_png(svg, scale=(width + 0.5) / _svg_width(svg))
 
 
-def _warm() -> None:
-    """Worker task: start vl-convert's JavaScript engine while the parent lays out a frame."""
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+# A render worker is a bare interpreter with vl-convert and nothing else: importing ganlab in
+# it (multiprocessing's spawn re-imports the caller's main module and this one, pandas, scipy,
+# altair) cost ~4 s of CPU per worker, this ~1 s (vl-convert's JavaScript engine). It starts
+# that engine while the parent builds the specs, then renders `i.json` to `i.png` in a shared
+# directory for every index `i` it reads, and prints `i` when the PNG is there.
+_WORKER = r"""
+import json, os, re, sys
+import vl_convert as vlc
+folder, width = sys.argv[1], float(sys.argv[2])
+vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
+for line in sys.stdin:
+    i = line.strip()
+    with open(os.path.join(folder, i + ".json"), encoding="utf-8") as f:
+        svg = vlc.vegalite_to_svg(json.load(f))
+    w = float(re.search(r'<svg[^>]*? width="([\d.]+)"', svg).group(1))
+    png = vlc.svg_to_png(svg, scale=(width + 0.5) / w)
+    with open(os.path.join(folder, i + ".tmp"), "wb") as f:
+        f.write(png)
+    os.replace(os.path.join(folder, i + ".tmp"), os.path.join(folder, i + ".png"))
+    print(i, flush=True)
+"""
 
 
-def _chunks(n: int, k: int) -> list[range]:
-    """0..n−1 in k contiguous, nearly equal runs (empty ones dropped)."""
-    edges = [round(i * n / k) for i in range(k + 1)]
-    return [range(a, b) for a, b in itertools.pairwise(edges) if b > a]
+class _Local:
+    """Renders in this process, when asked for a frame (a short GIF, or workers=1)."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.specs: dict[int, Spec] = {}
+
+    def send(self, i: int, spec: Spec) -> None:
+        self.specs[i] = spec
+
+    def get(self, i: int) -> bytes:
+        return _png(self.specs.pop(i), self.width)
+
+    def close(self) -> None:
+        self.specs.clear()
 
 
-class _Serial:
-    """The executor interface, run in this process (a short GIF, or workers=1)."""
+class _Workers:
+    """`count` worker processes (_WORKER); frames go to them in turn as they are sent."""
 
-    def submit(self, fn, *args) -> Future:
-        f: Future = Future()
-        f.set_result(fn(*args))
-        return f
+    def __init__(self, count: int, width: int, folder: str):
+        self.folder, self.next = folder, 0
+        self.ready: set[int] = set()
+        self.errors = open(os.path.join(folder, "errors.txt"), "w+b")  # noqa: SIM115
+        cmd = [sys.executable, "-I", "-c", _WORKER, folder, str(width)]
+        self.procs = [
+            subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors)
+            for _ in range(count)
+        ]
+        self.select = selectors.DefaultSelector()
+        for p in self.procs:
+            self.select.register(p.stdout, selectors.EVENT_READ, p)  # type: ignore[arg-type]
 
-    def __enter__(self):
-        return self
+    def send(self, i: int, spec: Spec) -> None:
+        with open(os.path.join(self.folder, f"{i}.json"), "w", encoding="utf-8") as f:
+            json.dump(spec, f, separators=(",", ":"))
+        p = self.procs[self.next % len(self.procs)]
+        self.next += 1
+        assert p.stdin is not None
+        p.stdin.write(f"{i}\n".encode())
+        p.stdin.flush()
 
-    def __exit__(self, *exc):
-        return False
+    def get(self, i: int) -> bytes:
+        while i not in self.ready:
+            if not self.select.get_map():
+                self._failed()
+            for key, _ in self.select.select():
+                line = key.fileobj.readline()  # type: ignore[union-attr]
+                if line:
+                    self.ready.add(int(line))
+                else:  # the worker has exited
+                    self.select.unregister(key.fileobj)
+                    if key.data.wait() != 0:
+                        self._failed()
+        path = os.path.join(self.folder, f"{i}.png")
+        with open(path, "rb") as f:
+            png = f.read()
+        os.remove(path)
+        return png
+
+    def _failed(self) -> None:
+        self.errors.seek(0)
+        said = self.errors.read().decode(errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError("a GIF render worker failed: " + (" / ".join(said) or "no output"))
+
+    def close(self) -> None:
+        for p in self.procs:
+            if p.stdin and not p.stdin.closed:
+                p.stdin.close()
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+            if p.stdout:
+                p.stdout.close()
+        self.select.close()
+        self.errors.close()
 
 
 def pick_frames(frames: Sequence, limit: int = MAX_FRAMES) -> list:
@@ -301,16 +396,23 @@ def pick_frames(frames: Sequence, limit: int = MAX_FRAMES) -> list:
     return [frames[i] for i in keep]
 
 
-def gif_specs(
-    frames: Sequence[RunResult], seed_index: int = 0, max_frames: int = MAX_FRAMES
-) -> list[Spec]:
-    """The GIF's frames as panel specs: at most `max_frames` of `frames`, picked evenly by
-    index, every moving axis fixed over the frames shown, x over every frame's samples."""
+def _shared(
+    frames: Sequence[RunResult], seed_index: int, max_frames: int
+) -> tuple[list[RunResult], list[list[Spec]], Domains, tuple[float, float]]:
     chosen = pick_frames(frames, max_frames)
     pool = [f.samples[seed_index] for f in frames]
     x_domain = cf.x_range(chosen[-1], pool)
     built = [charts(r, seed_index, x_domain) for r in chosen]
     domains = union([extents(p, r) for p, r in zip(built, chosen, strict=True)])
+    return chosen, built, domains, x_domain
+
+
+def gif_specs(
+    frames: Sequence[RunResult], seed_index: int = 0, max_frames: int = MAX_FRAMES
+) -> list[Spec]:
+    """The GIF's frames as panel specs: at most `max_frames` of `frames`, picked evenly by
+    index, every moving axis fixed over the frames shown, x over every frame's samples."""
+    chosen, built, domains, _ = _shared(frames, seed_index, max_frames)
     return [
         combine(fix_domains(p, domains), panel_title(r, seed_index))
         for p, r in zip(built, chosen, strict=True)
@@ -331,7 +433,7 @@ def timeline_gif(
     throughout. Pass `[run.result_at(f) for f in run.timeline.frames]`: each moment with its
     history up to its step draws the losses growing. `progress(f)` hears 0 ≤ f ≤ 1 as the work
     goes on, 0 first and 1 last. `workers`: render processes (default: one per core, up to 2;
-    none for a short GIF)."""
+    none, rendering here, for a short GIF or workers=1)."""
     if not frames:
         raise ValueError("timeline_gif needs at least one frame")
     if fps <= 0:
@@ -344,77 +446,74 @@ def timeline_gif(
     n = min(len(frames), cap)
     if workers is None:
         workers = 1 if n < SERIAL_BELOW else max(1, min(2, os.cpu_count() or 1))
-    pool = (
-        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        if workers > 1
-        else _Serial()
-    )
-    # Progress: building the specs ~5 %, rendering ~80 %, quantizing and encoding ~15 %.
-    with pool as ex:
-        if workers > 1:
-            warm = [ex.submit(_warm) for _ in range(workers)]  # processes start meanwhile
-        specs = gif_specs(frames, seed_index, cap)
-        report(0.05)
-        # One scale for every frame, from the first frame's layout (the same in all frames).
-        svg = vlc.vegalite_to_svg(specs[0])
-        scale = width / _svg_width(svg)
-        first_png = vlc.svg_to_png(svg, scale=scale)
-        report(0.05 + 0.8 / n)
-        if workers > 1:
-            for w in warm:
-                w.result()
-        parts = _chunks(n - 1, 3 * workers)  # several tasks per worker: steady progress
-        futures = [ex.submit(_render, [specs[1 + i] for i in part], scale) for part in parts]
-        pngs = [first_png]
-        for fut in futures:
-            pngs += fut.result()
-            report(0.05 + 0.8 * len(pngs) / n)
-    return _encode(pngs, fps, lambda k: report(0.85 + 0.15 * k / n))
+    with tempfile.TemporaryDirectory(prefix="ganlab-gif-") as folder:
+        # Workers start first: their engines warm up while the specs are built here.
+        renderer: _Local | _Workers = (
+            _Workers(workers, width, folder) if workers > 1 else _Local(width)
+        )
+        try:
+            chosen, built, domains, _ = _shared(frames, seed_index, cap)
+            # The first and last frames first: the palette comes from them.
+            for i in [0, *([n - 1] if n > 1 else []), *range(1, n - 1)]:
+                spec = combine(fix_domains(built[i], domains), panel_title(chosen[i], seed_index))
+                renderer.send(i, spec)
+            del built
+            report(0.05)
+            done = [0]
+
+            def png(i: int) -> bytes:
+                out = renderer.get(i)
+                done[0] += 1
+                report(0.05 + 0.85 * done[0] / n)
+                return out
+
+            gif = _encode(png, n, fps, width)
+        finally:
+            renderer.close()
+    report(1.0)
+    return gif
 
 
-def _encode(pngs: list[bytes], fps: float, tick: Callable[[int], None]) -> bytes:
-    """The PNGs as a looping GIF: one canvas size (the first frame's, white), one palette
-    from the first, middle and last frames, no dithering (flat colours stay flat, so the
-    pixels that did not change are the same palette index and go transparent in the delta
-    frames Pillow writes with optimize=True)."""
-    n = len(pngs)
+def _encode(png: Callable[[int], bytes], n: int, fps: float, width: int) -> bytes:
+    """Frames 0…n−1 (`png(i)`) as a looping GIF `width` pixels wide on a white canvas of the
+    first frame's height, with one palette from the first and last frames, not dithered: flat
+    colours stay flat, so a pixel that did not change keeps its palette index, and Pillow's
+    optimize writes it transparent in the frame's changed rectangle (GIF disposal 1: draw over
+    the previous frame). Frames are quantized as they arrive, while later ones render."""
 
-    def rgb(i: int) -> Image.Image:
-        with Image.open(io.BytesIO(pngs[i])) as im:
-            return im.convert("RGB")
-
-    first = rgb(0)
-    size = first.size
-    probes = [first] + [rgb(i) for i in sorted({n // 2, n - 1} - {0})]
-    montage = Image.new("RGB", (size[0], sum(p.height for p in probes)), "white")
-    y = 0
-    for p in probes:
-        montage.paste(p, (0, y))
-        y += p.height
-    # Every colour the first frame uses in large areas, then what anti-aliasing needs.
-    pal_img = montage.quantize(COLORS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-
-    def frame(i: int) -> Image.Image:
-        im = first if i == 0 else rgb(i)
-        if im.size != size:  # a longer title can make a frame a pixel wider
+    def rgb(raw: bytes, size: tuple[int, int] | None = None) -> Image.Image:
+        with Image.open(io.BytesIO(raw)) as im:
+            size = size or (width, im.height)
             canvas = Image.new("RGB", size, "white")
-            canvas.paste(im, (0, 0))
-            im = canvas
-        out = im.quantize(palette=pal_img, dither=Image.Dither.NONE)
-        tick(i + 1)
-        return out
+            canvas.paste(im.convert("RGB"), (0, 0))
+            return canvas
 
-    frames = (frame(i) for i in range(n))
+    first = rgb(png(0))
+    size = first.size
+    probes = [first, rgb(png(n - 1), size)] if n > 1 else [first]
+    montage = Image.new("RGB", (size[0], size[1] * len(probes)), "white")
+    for k, p in enumerate(probes):
+        montage.paste(p, (0, k * size[1]))
+    palette = montage.quantize(COLORS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+    def quantized(im: Image.Image) -> Image.Image:
+        return im.quantize(palette=palette, dither=Image.Dither.NONE)
+
+    def rest() -> Iterator[Image.Image]:
+        for i in range(1, n - 1):
+            yield quantized(rgb(png(i), size))
+        if n > 1:
+            yield quantized(probes[1])
+
     # GIF delays count hundredths of a second, and viewers slow down delays under 20 ms.
     frame_ms = 10 * max(2, round(100 / fps))
     durations = [frame_ms] * (n - 1) + [max(frame_ms, round(1000 * LAST_FRAME_HOLD))]
     buf = io.BytesIO()
-    head = next(frames)
-    head.save(
+    quantized(first).save(
         buf,
         format="GIF",
         save_all=True,
-        append_images=frames,
+        append_images=rest(),
         duration=durations if n > 1 else durations[0],
         loop=0,
         optimize=True,
@@ -440,4 +539,3 @@ def gif_domains(gif_spec: Spec) -> dict[str, Any]:
                         key = f"{name}.{ch}" + (f".{j}" if "resolve" in view and ch == "y" else "")
                         out.setdefault(key, dom)
     return out
-

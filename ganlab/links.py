@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from ganlab import compare
 from ganlab.config import FIELDS, INTEGER_FIELDS, PRESETS, fmt
 from ganlab.targets import TARGETS
+from ganlab.user_targets import excerpt
 from ganlab.variants import VARIANTS
 
-EXCERPT = 40  # characters of the user's text quoted in a message, at most
 # The number syntaxes a link of ours carries (Python's float() also takes " 5 ", "1_000",
 # "infinity" and non-ASCII digits; nobody writes those into a link by accident). A grid widget
 # writes its label, so whole numbers may group thousands: 10,000.
@@ -80,13 +80,6 @@ def _number(text: str, whole: bool) -> int | float | None:
         return None
     value = float(text) + 0.0  # -0 → 0
     return value if math.isfinite(value) else None  # 1e400 parses as inf
-
-
-def excerpt(text: str, limit: int = EXCERPT) -> str:
-    """The user's text as a message may quote it: control and invisible characters spelled out
-    (\\n, \\u202e), cut to `limit` characters with an ellipsis."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit * 2])
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def field(name: str, key: str | None = None) -> Param:

@@ -116,8 +116,11 @@ class Service:
         """No more slices for `run`; one in progress ends within a slice (slice_s)."""
         with self._cv:
             self._goals.pop(run, None)
-            with contextlib.suppress(ValueError):
+            waiting = run in self._queue
+            if waiting:
                 self._queue.remove(run)
+        if waiting:  # between slices: the moment it stopped at becomes its newest frame here
+            run.paused()
 
     def training(self, run: Trainable) -> bool:
         """Whether `run` is wanted and has steps left to train."""

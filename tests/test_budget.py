@@ -125,6 +125,7 @@ def test_matrix_product_flops_are_the_textbook_count():
     assert gp - clip == 2 * 4 * 64 * p
 
 
+@pytest.mark.slow  # ~1.5–2.5 s each: a 40-step run records a timeline frame at every step
 @pytest.mark.parametrize(
     "variant, kw",
     [
@@ -181,6 +182,7 @@ def same(a, b) -> bool:
     return a == b
 
 
+@pytest.mark.slow  # ~2.5 s each: a 40-step run with a frame at every step, its views twice
 @pytest.mark.parametrize(
     "variant, kw",
     [

@@ -186,6 +186,7 @@ def test_g_step_leaves_d_and_d_step_leaves_g(variant):
 
 
 # --- runs ---------------------------------------------------------------------------------------
+@pytest.mark.slow  # ~1.5–3 s each: two runs, each recording a timeline frame at every step
 @pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp"])
 def test_batched_seeds_equal_single_runs(variant):
     batched = Run(tiny(variant, seed=10, n_seeds=3, latent_dim=3))

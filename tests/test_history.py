@@ -33,7 +33,8 @@ def slicings(n: int, seed: int) -> dict[str, list[int]]:
     return ends
 
 
-@pytest.mark.parametrize("n", [20_000, 100_003])
+# n = 100,003: ~2–4 s, six slicings of 100,003 steps (one of them a step at a time)
+@pytest.mark.parametrize("n", [20_000, pytest.param(100_003, marks=pytest.mark.slow)])
 def test_windows_are_aligned_means_and_slicing_never_changes_a_bit(n):
     rng = np.random.default_rng(n)
     data = rng.normal(size=(n, len(NAMES), K))

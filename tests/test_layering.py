@@ -133,6 +133,10 @@ TORCH_FREE = [
     "ganlab.lessons",
     "ganlab.charts.training",
     "ganlab.charts.compare",
+    "ganlab.charts.frames",
+    "ganlab.timeline",
+    "ganlab.service",
+    "ganlab.export",
 ]
 
 

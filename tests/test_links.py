@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ganlab import links
+from ganlab import links, user_targets
 from ganlab.config import FIELDS
 
 SPEC = links.compare_spec()
@@ -231,5 +231,5 @@ def test_every_key_is_a_value_or_one_named_problem_quoting_short_excerpts(params
         for v in ([raw] if isinstance(raw, str) else raw)
     ]
     for text in quoted:
-        if len(text) > links.EXCERPT:  # never more than the excerpt of a long user text
+        if len(text) > user_targets.EXCERPT:  # never more than the excerpt of a long user text
             assert not any(text[:41] in p for p in problems)

@@ -99,6 +99,7 @@ def test_decoding_with_a_run_trained_here():
     assert "probability" in spec  # vanilla D is shown through its sigmoid
 
 
+@pytest.mark.slow  # ~2.5–4.5 s: two runs trained (each records a frame at every step), a page
 def test_decoding_a_critic_from_another_page():
     # a wgan-gp run someone trained elsewhere in the session (latent 2), and a latent-1 run that
     # must not be offered (no plane to interpolate in)

@@ -31,7 +31,7 @@ def _consistent(run: Run) -> None:
         assert np.isfinite(net.seed_params().numpy()[alive]).all()
 
 
-@pytest.mark.slow  # ~8 s: two sessions, two runs trained at once
+@pytest.mark.slow  # ~8–40 s: two sessions train at once (the first run starts the workers)
 def test_two_visitors_training_at_once_never_see_each_other():
     a, b = tiny(open_page(V), V, steps=30), tiny(open_page(V), V, steps=40)
     b.slider(key=f"{V}.n_seeds").set_value(2).run()

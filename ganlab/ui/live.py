@@ -172,10 +172,11 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
 Draw = Callable[[Run, RunResult, bool], None]
 
 
-def panel(variant: str, draw: Draw) -> None:
+def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | None = None) -> None:
     """Progress, readout and charts of the page's run, in a fragment: while the run trains it
     redraws the newest frame every TICK_S; otherwise a step slider picks any recorded frame,
-    and Play steps through them. draw(run, result, live) draws the charts of one moment."""
+    and Play steps through them. draw(run, result, live) draws the charts of one moment;
+    still(run, result) what only a still page needs (exports), under them."""
     run_every = _period(variant, is_running(variant))
 
     @st.fragment(run_every=run_every)
@@ -201,6 +202,8 @@ def panel(variant: str, draw: Draw) -> None:
         if failed:
             st.error(f"Training stopped on an error at step {run.step:,}: {plain(failed)}")
         draw(run, result, running)
+        if still is not None and not running and not ss.get(_key(variant, "playing")):
+            still(run, result)
 
     tick()
 

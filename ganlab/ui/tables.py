@@ -52,7 +52,7 @@ def variant_table(
     runs: dict[str, dict] = {}
     missing: list[str] = []
     for key in VARIANTS:
-        run = store.latest(key, cfg.target)
+        run = store.latest(key, cfg.target, where=lambda r: r.step > 0)  # trained, not opened
         if run is None:
             missing.append(key)
             seeds[key] = []

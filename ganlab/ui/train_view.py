@@ -9,7 +9,7 @@ from ganlab import metrics
 from ganlab.charts import frames
 from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
-from ganlab.ui import controls, live, store, tables, url
+from ganlab.ui import controls, export_view, live, store, tables, url
 from ganlab.ui.text import MESSAGE, plain
 from ganlab.variants import VARIANTS
 
@@ -38,7 +38,11 @@ def render(variant: str) -> None:
         )
     if run is not None:
         seed_i, z = _view_options(variant, run)
-        live.panel(variant, lambda r, res, _live: _charts(variant, r, res, seed_i, z))
+        live.panel(
+            variant,
+            lambda r, res, _live: _charts(variant, r, res, seed_i, z),
+            lambda r, res: export_view.export_panel(variant, r, seed_i, res.step),
+        )
     st.divider()
     st.subheader("Every variant on this target")
     if cfg is not None:
@@ -60,14 +64,14 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
     """The run the page shows. Controls that match a kept run show it; controls that need a new
     model say so and keep showing the previous run until Start — nothing is discarded."""
     active = live.active_config(variant)
-    if (
-        cfg is not None
-        and cfg != active
-        and not live.is_running(variant)
-        and (store.find(cfg) is not None or live.current_run(variant) is None)
-    ):
-        live.set_active(variant, cfg)
-        active = cfg
+    shown = live.current_run(variant)
+    if cfg is not None and cfg != active and not live.is_running(variant):
+        if shown is not None and shown.step == 0:  # frame 0 follows the sidebar until Start
+            store.forget(shown.cfg)
+            shown = None
+        if store.find(cfg) is not None or shown is None:
+            live.set_active(variant, cfg)
+            active = cfg
     run = live.current_run(variant)  # a run exists only under an active config
     if run is None and cfg is not None:  # frame 0 (the target, untrained G and D) before Start
         run = live.show(variant, cfg)
