@@ -122,6 +122,15 @@ class Service:
         if waiting:  # between slices: the moment it stopped at becomes its newest frame here
             run.paused()
 
+    def stop_all(self) -> None:
+        """Stop every run (tests, between one and the next)."""
+        with self._cv:
+            runs = list(self._goals)
+        for run in runs:
+            self.stop(run)
+        for run in runs:
+            self.wait(run)
+
     def training(self, run: Trainable) -> bool:
         """Whether `run` is wanted and has steps left to train."""
         with self._cv:

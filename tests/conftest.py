@@ -81,3 +81,12 @@ def page(browser):
 
     with new_page(browser) as pg:
         yield pg
+
+
+@pytest.fixture(autouse=True)
+def _no_training_left_behind():
+    """A test's runs stop training when it ends: the process's one training service must not
+    spend the next tests' CPU (or their server budget) on them."""
+    yield
+    if "ganlab.service" in sys.modules:
+        sys.modules["ganlab.service"].SERVICE.stop_all()

@@ -30,7 +30,7 @@ def _layers(spec):
 
 
 def test_density_bars_are_numpys_histogram_on_the_fixed_range(moment):
-    run, res = moment
+    _run, res = moment
     dom = (-1.0, 9.0)
     spec = F.density(res, 1, dom)
     bars = spec["datasets"]["bars"]
@@ -85,7 +85,7 @@ def test_critic_points_are_the_samples_with_their_scores(moment):
 
 
 def test_the_map_shows_the_optimal_map_or_its_mirror_as_sampling_measures_it(moment):
-    run, res = moment
+    _run, res = moment
     cfg = res.config.replace(latent_dim=1)
     res1 = dataclasses.replace(res, config=cfg)
     for mirrored in (False, True):
@@ -103,7 +103,7 @@ def test_the_map_shows_the_optimal_map_or_its_mirror_as_sampling_measures_it(mom
 
 
 def test_every_number_a_chart_prints_has_significant_digits(moment):
-    run, res = moment
+    _run, res = moment
     specs = [F.critic(res, 0, (0, 8)), F.losses(res, 5), F.distance(res, 0.02, 5), F.moments(res)]
     for spec in specs:
         for layer in _layers(spec):
@@ -115,7 +115,7 @@ def test_every_number_a_chart_prints_has_significant_digits(moment):
 @pytest.mark.slow  # ~10–20 s: vl-convert lays out every chart at two widths
 @pytest.mark.parametrize("width", [440, 560])
 def test_every_chart_fits_a_column_with_nothing_cut(moment, width):
-    run, res = moment
+    _run, res = moment
     dom = F.x_range(res)
     specs = {
         "density": F.density(res, 0, dom),

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import copy
 import functools
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ganlab.charts import LEGEND_LABEL_LIMIT, SIG, TARGET_COLOR, shown_range
+from ganlab.charts import (
+    LEGEND_LABEL_LIMIT,
+    SIG,
+    TARGET_COLOR,
+    outside_note,
+    share_outside,
+    shown_range,
+)
+
+# the same colours as the Altair charts; MARK_COLOR also marks the shown step on the curves
+from ganlab.charts.training import MARK_COLOR, REAL_COLOR, SERIES_COLORS, binned, over_seeds
 from ganlab.result import RunResult
 from ganlab.sampling import optimal_map
 from ganlab.variants import VARIANTS
@@ -24,9 +33,6 @@ BINS = 60
 MAX_POINTS = 200  # D(G(z)) points drawn: a prefix of the frame's evenly shuffled quantiles
 HEIGHT = 340  # the whole chart: Streamlit fits title, subtitle, axes and legend in it
 DETAIL_HEIGHT = 240
-REAL_COLOR = "#BBBBBB"
-MARK_COLOR = "#CC0000"  # the z slider's point, and the scrubbed step on the history charts
-SERIES_COLORS = ["#D55E00", "#56B4E9", "#CC79A7", "#F0E442"]
 
 
 # --- spec pieces ----------------------------------------------------------------------------------
@@ -114,16 +120,9 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
     cfg, v = result.config, VARIANTS[result.config.variant]
     lo, hi = x_domain
     edges = np.linspace(lo, hi, BINS + 1)
-    width = np.diff(edges)
-
-    def hist(values, series: str) -> pd.DataFrame:
-        x = np.asarray(values, dtype=float).ravel()
-        x = x[np.isfinite(x)]
-        counts, _ = np.histogram(x, edges)
-        dens = counts / (max(len(x), 1) * width)
-        return pd.DataFrame({"x0": edges[:-1], "x1": edges[1:], "density": dens, "series": series})
-
-    bars = pd.concat([hist(result.data[i], "real data"), hist(result.samples[i], "generated")])
+    bars = pd.concat(
+        [binned(result.data[i], edges, "real data"), binned(result.samples[i], edges, "generated")]
+    )
     grid = np.linspace(lo, hi, 240)
     pdf = pd.DataFrame({"x": grid, "density": cfg.target.pdf(grid), "series": "target pdf"})
     color = _color(
@@ -151,9 +150,11 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
             color=color,
         ),
     ]
-    outside = float(np.mean(~((result.samples[i] >= lo) & (result.samples[i] <= hi))))
-    sub = [f"{100 * outside:.2g} % of generated samples lie outside this range"] if outside else []
-    title = {"text": f"seed {result.seeds[i]} · step {result.step:,}", "subtitle": sub}
+    note = outside_note(share_outside(result.samples[i], lo, hi))
+    title = {
+        "text": f"seed {result.seeds[i]} · step {result.step:,}",
+        "subtitle": [note] if note else [],
+    }
     return _spec(title, layers, {"bars": bars, "pdf": pdf})
 
 
@@ -283,26 +284,6 @@ def generator_map(result: RunResult, i: int, marker=None, x_domain=None) -> Spec
 
 
 # --- over training: losses, W1, moments, with the shown step marked ---------------------------
-def _median(frame: pd.DataFrame, names: dict[str, str], k: int) -> pd.DataFrame:
-    """Median and min–max over the K seeds at each step, long format (step, series, median,
-    lo, hi); diverged seeds (NaN) left out. `frame` is a history in blocks of K rows a step."""
-    cols = [c for c in names if c in frame]
-    steps = frame["step"].to_numpy()[::k]
-    parts = []
-    with warnings.catch_warnings():  # a step where every seed is NaN is dropped below
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for c in cols:
-            v = frame[c].to_numpy(dtype=float).reshape(-1, k)
-            med = np.nanmedian(v, 1)
-            ok = np.isfinite(med)
-            part = {"step": steps[ok], "median": med[ok]}
-            part.update(lo=np.nanmin(v, 1)[ok], hi=np.nanmax(v, 1)[ok])
-            parts.append(pd.DataFrame(part).assign(series=names[c]))
-    if not parts:
-        return pd.DataFrame(columns=["step", "series", "median", "lo", "hi"])
-    return pd.concat(parts, ignore_index=True)
-
-
 def _history(
     data: pd.DataFrame,
     refs: pd.DataFrame | None,
@@ -365,7 +346,7 @@ def losses(result: RunResult, step: int | None = None) -> Spec:
     optimum = v.equilibrium(cfg.g_loss)
     refs = pd.DataFrame({"series": [names[k] for k in optimum], "value": list(optimum.values())})
     color = _color(list(names.values()), SERIES_COLORS[: len(names)])
-    data = _median(result.history, names, len(result.seeds))
+    data = over_seeds(result.history, names)
     k = len(result.seeds)
     rule, now = _step_rule(step)
     if not v.g_level_arbitrary:
@@ -388,7 +369,7 @@ def losses(result: RunResult, step: int | None = None) -> Spec:
 
 
 def distance(result: RunResult, floor: float | None, step: int | None = None) -> Spec:
-    data = _median(result.evals, {"w1": "W1 to target"}, len(result.seeds))
+    data = over_seeds(result.evals, {"w1": "W1 to target"})
     data = data[data["median"] > 0]  # a log axis cannot show 0
     refs = None if floor is None else pd.DataFrame({"series": ["W1 to target"], "value": [floor]})
     color = _color(["W1 to target"], [VARIANTS[result.config.variant].color])
@@ -409,7 +390,7 @@ def distance(result: RunResult, floor: float | None, step: int | None = None) ->
 
 def moments(result: RunResult, step: int | None = None) -> Spec:
     target = result.config.target
-    data = _median(result.evals, {"mean": "mean", "std": "std"}, len(result.seeds))
+    data = over_seeds(result.evals, {"mean": "mean", "std": "std"})
     refs = pd.DataFrame({"series": ["mean", "std"], "value": [target.mean, target.std]})
     color = _color(["mean", "std"], SERIES_COLORS[:2])
     layers = _history(
