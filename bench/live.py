@@ -40,8 +40,10 @@ FINISHED = re.compile(r"^(finished|diverged at)")  # the progress text once a ru
 
 # One DOM read: the density chart's title step, the progress text, the page's exception boxes.
 READ_JS = r"""() => {
+  const SEL = '[data-testid="stVegaLiteChart"] .role-title-text, ' +
+    '[data-testid="stVegaLiteChart"] .mark-text text';
   const out = {t: performance.now() / 1000, title: null, progress: null, exceptions: 0};
-  for (const e of document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-title-text')) {
+  for (const e of document.querySelectorAll(SEL)) {
     const m = /^seed \d+ · step ([\d,]+)/.exec(e.textContent || "");
     if (m) { out.title = parseInt(m[1].replace(/,/g, ""), 10); break; }
   }

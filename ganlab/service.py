@@ -24,7 +24,7 @@ FIRST_SLICE = 16  # steps in a first slice, before a run's speed is known (one e
 # Workers yield the CPU to the visitors' script threads (Linux nice is per thread): with three
 # 16-seed comparisons training on a server pinned to one core, a new visitor's home page loaded
 # in 4.2–5.5 s with nice workers against 4.9–8.3 s with training on the script threads.
-NICE = 10
+NICE = int(os.environ.get("GANLAB_TRAIN_NICE", "10"))
 PREFIX = "ganlab-train"  # worker thread names: Run.advance on one of them trains in place
 
 

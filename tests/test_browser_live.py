@@ -36,8 +36,10 @@ def _no_reload_on_save():
 
 # The density chart's title step and the progress text, in one DOM read.
 READ_JS = r"""() => {
+  const SEL = '[data-testid="stVegaLiteChart"] .role-title-text, ' +
+    '[data-testid="stVegaLiteChart"] .mark-text text';
   let title = null;
-  for (const e of document.querySelectorAll('[data-testid="stVegaLiteChart"] .role-title-text')) {
+  for (const e of document.querySelectorAll(SEL)) {
     const m = /^seed \d+ · step ([\d,]+)/.exec(e.textContent || "");
     if (m) { title = parseInt(m[1].replace(/,/g, ""), 10); break; }
   }

@@ -150,12 +150,25 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
             color=color,
         ),
     ]
+    # The moment's label is data, not the title: a spec that stays the same from frame to frame
+    # lets the browser update the chart's data in place instead of building a new chart.
     note = outside_note(share_outside(result.samples[i], lo, hi))
-    title = {
-        "text": f"seed {result.seeds[i]} · step {result.step:,}",
-        "subtitle": [note] if note else [],
-    }
-    return _spec(title, layers, {"bars": bars, "pdf": pdf})
+    label = [f"seed {result.seeds[i]} · step {result.step:,}", note or ""]
+    layers.append(
+        _layer(
+            "label",
+            {"type": "text", "align": "left", "baseline": "top", "dx": 6, "fontSize": 13},
+            x={"value": 0},
+            y={"field": "row", "type": "quantitative", "scale": None},
+            text={"field": "text"},
+            fontWeight={
+                "condition": {"test": "datum.row === 4", "value": "bold"},
+                "value": "normal",
+            },
+        )
+    )
+    rows = pd.DataFrame({"row": [4, 22], "text": label})
+    return _spec(None, layers, {"bars": bars, "pdf": pdf, "label": rows})
 
 
 def critic(result: RunResult, i: int, x_domain: tuple[float, float], marker=None) -> Spec:

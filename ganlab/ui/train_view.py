@@ -122,7 +122,8 @@ def latent_point(result: RunResult, i: int, z: float) -> tuple[float, float]:
 
 def _chart(title: str, spec: dict, caption: str) -> None:
     st.markdown(f"**{title}**")
-    st.vega_lite_chart(spec, width="stretch")
+    # Keyed by its title: the same chart from frame to frame, its data updated in place.
+    st.vega_lite_chart(spec, width="stretch", key=f"chart.{title}")
     st.caption(caption)
 
 
@@ -150,7 +151,7 @@ def _charts(variant: str, run: Run, result: RunResult, i: int, z: float) -> None
         )
         detail = frames.critic_detail(result, i)
         if detail is not None:
-            st.vega_lite_chart(detail, width="stretch")
+            st.vega_lite_chart(detail, width="stretch", key="chart.detail")
     left, right = st.columns(2)
     with left:
         _chart(
