@@ -132,9 +132,10 @@ class Service:
             self.wait(run)
 
     def training(self, run: Trainable) -> bool:
-        """Whether `run` is wanted and has steps left to train."""
+        """Whether `run` is wanted and has steps left to train, or is still inside its last
+        slice (a stopped run counts as training until its newest moment is recorded)."""
         with self._cv:
-            return run in self._goals and not run.finished
+            return (run in self._goals and not run.finished) or run in self._busy
 
     def error(self, run: Trainable) -> str | None:
         """Why the service stopped training `run` on an error (None if it did not)."""

@@ -77,6 +77,7 @@ def start(variant: str, cfg: TrainConfig, until: int | None = None) -> None:
     if old is not None and old is not run:
         SERVICE.stop(old)
     set_active(variant, cfg)
+    ss.pop(_scrub_key(variant, run), None)  # after training, the replay starts at its end
     ss[_key(variant, "playing")] = False
     SERVICE.start(run, until)
 
@@ -186,9 +187,10 @@ def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | No
             return
         running = SERVICE.training(run)
         if ss.get(_key(variant, "was_running")) and not running:
-            # It finished (or stopped itself): redraw the page once, for the buttons and the
-            # table, and to leave live mode.
+            # It finished or stopped: redraw the page once, for the buttons and the table, and
+            # to leave live mode, with the replay at the step where training ended.
             ss[_key(variant, "was_running")] = False
+            ss.pop(_scrub_key(variant, run), None)
             st.rerun(scope="app")
         ss[_key(variant, "was_running")] = running
         frame = run.timeline.newest() if running else _replay_controls(variant, run)
@@ -223,7 +225,7 @@ def _replay_controls(variant: str, run: Run):
     steps = run.timeline.steps
     if len(steps) < 2:
         return run.timeline.newest()
-    key = _key(variant, f"scrub.{id(run)}")
+    key = _scrub_key(variant, run)
     playing = bool(ss.get(_key(variant, "playing")))
     if key not in ss or ss[key] not in steps:
         ss[key] = steps[-1]
@@ -251,6 +253,10 @@ def _replay_controls(variant: str, run: Run):
     )
     c3.selectbox("Speed", list(SPEEDS), key=_key(variant, "speed"), index=1)
     return run.timeline.at(ss[key])
+
+
+def _scrub_key(variant: str, run: Run) -> str:
+    return _key(variant, f"scrub.{id(run)}")
 
 
 def _toggle_play(variant: str, key: str, steps: list[int]) -> None:
