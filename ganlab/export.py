@@ -96,7 +96,7 @@ def charts(
     v = VARIANTS[result.config.variant]
     x_domain = x_domain or cf.x_range(result)
     density = cf.density(result, seed_index, x_domain)
-    outside = density["title"]["subtitle"]
+    note = density["datasets"]["label"]["text"].iloc[1]  # "N % of generated samples lie outside"
     critic = cf.critic(result, seed_index, x_domain)
     gmap = cf.generator_map(result, seed_index, x_domain=x_domain)
     fixed = re.sub(r"^seed \d+:?\s*", "", gmap.get("title") or "")  # "latent axes 2…d fixed"
@@ -104,7 +104,7 @@ def charts(
     later = len(h) > 0 and int(h["step"].max()) > result.step
     losses = cf.losses(result, step=result.step if later else None)
     return [
-        _retitle(density, "Real vs generated density", outside[0] if outside else None),
+        _retitle(density, "Real vs generated density", note or None),
         _retitle(critic, f"The {v.d_name} {v.d_symbol}(x)", None),
         _retitle(gmap, "The generator as a map z → x", fixed),
         _retitle(losses, "Losses", None),
