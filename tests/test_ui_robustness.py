@@ -85,7 +85,7 @@ def test_a_shared_comparison_is_a_copy_for_each_visitor():
 
 @pytest.mark.slow  # ~6 s: start, page switches, stop, a new run, reset
 def test_stop_switch_reset_and_changes_mid_training_leave_runs_consistent():
-    at = tiny(open_page(V), V, steps=100_000)
+    at = tiny(open_page(V), V, steps=20_000)  # trains on through the page switches
     at.button(key=f"{V}.live.start").click().run()
     run = shown_run(at, V)
     assert wait_for(lambda: run.step > 0)
@@ -108,6 +108,7 @@ def test_stop_switch_reset_and_changes_mid_training_leave_runs_consistent():
     assert run.step == stopped_at and not at.exception
     at.button(key=f"{V}.live.start").click().run()  # start the new settings
     new = shown_run(at, V)
+    assert not at.error, at.error[0].value  # not refused by a budget
     assert new is not run and new.cfg.g_width == 16 and training(at, V)
     assert run.step == stopped_at  # the old run stays stopped
     at.run()
