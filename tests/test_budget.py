@@ -10,6 +10,7 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
+from held import held_bytes  # bench/held.py: the one reference walker
 from streamlit.testing.v1 import AppTest
 from ui_pages import APP, open_page, runs, shown_run, tiny
 from ui_pages import training as is_training
@@ -26,37 +27,6 @@ V = "gan"
 LARGEST = dict(  # the largest networks the sliders accept
     n_seeds=32, g_width=128, d_width=128, g_layers=4, d_layers=4, latent_dim=32, batch_size=512
 )
-
-
-def held_bytes(run: Run) -> int:
-    """Bytes of every tensor and array a run holds: its attributes, followed into lists, dicts
-    and ganlab objects; each buffer counted once, however many views share it."""
-    seen: set[int] = set()
-    total, stack, visited = 0, [run], set()
-    while stack:
-        obj = stack.pop()
-        if id(obj) in visited:
-            continue
-        visited.add(id(obj))
-        if isinstance(obj, torch.Tensor):
-            storage = obj.untyped_storage()
-            if storage.data_ptr() not in seen:
-                seen.add(storage.data_ptr())
-                total += storage.nbytes()
-        elif isinstance(obj, np.ndarray):
-            base = obj
-            while isinstance(base.base, np.ndarray):
-                base = base.base
-            if base.ctypes.data not in seen:
-                seen.add(base.ctypes.data)
-                total += base.nbytes
-        elif isinstance(obj, dict):
-            stack += list(obj.values())
-        elif isinstance(obj, list | tuple):
-            stack += list(obj)
-        elif type(obj).__module__.startswith("ganlab") and hasattr(obj, "__dict__"):
-            stack += list(vars(obj).values())
-    return total
 
 
 # --- the model's arithmetic -------------------------------------------------------------------
