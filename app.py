@@ -26,6 +26,12 @@ PAGES = [
         "the same critic kept Lipschitz by a gradient penalty instead of clipping.",
     ),
     (
+        "pages/8_Modern_GANs.py",
+        "Modern GANs",
+        "Modern_GANs",
+        "LSGAN, hinge, NS-GAN + R1 and RpGAN + R1 + R2: the losses and penalties used today.",
+    ),
+    (
         "pages/4_Inverse_transform.py",
         "Inverse-transform sampling",
         "Inverse_transform",
@@ -42,6 +48,12 @@ PAGES = [
         "Compare",
         "Compare",
         "all three variants on the same target, seeds and budget: who wins, and why.",
+    ),
+    (
+        "pages/7_DiracGAN.py",
+        "DiracGAN",
+        "DiracGAN",
+        "why GANs oscillate: each variant's training as a vector field in a two-number game.",
     ),
 ]
 

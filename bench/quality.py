@@ -2,6 +2,8 @@
 
     python bench/quality.py                 # 1-D tuned presets, 8 seeds, default budget
     python bench/quality.py --preset paper --seeds 4 --steps 1000
+    python bench/quality.py --variants r1 --set r1_gamma=0.1 --set lr_d=2e-3   # a trial
+    python bench/quality.py --json quality.json   # also save every cell as JSON
 
 Each cell trains all seeds as one batched run and measures 20 000 samples per seed against the
 true target; the noise floor (true samples scored the same way) is printed beside it.
@@ -10,6 +12,9 @@ true target; the noise floor (true samples scored the same way) is printed besid
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import sys
 import time
 from pathlib import Path
@@ -29,6 +34,26 @@ N_EVAL = 20_000
 GOAL = 0.05
 
 
+def _value(text: str):
+    """A --set value as the field's type: int, float, bool or string."""
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def overrides(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or name not in TrainConfig.__dataclass_fields__:
+            raise SystemExit(f"--set wants field=value with a TrainConfig field, got {pair!r}")
+        out[name] = _value(value)
+    return out
+
+
 def measure(variant: str, target: str, args) -> dict:
     cfg = preset(
         variant,
@@ -37,6 +62,7 @@ def measure(variant: str, target: str, args) -> dict:
         n_seeds=args.seeds,
         seed=args.seed,
         **({"steps": args.steps} if args.steps else {}),
+        **overrides(args.set),
     )
     run = Run(cfg)
     run.advance()
@@ -50,6 +76,7 @@ def measure(variant: str, target: str, args) -> dict:
         "diverged": sum(r["diverged"] for r in rows),
         "steps": cfg.steps,
         "wall_s": run.wall_s,
+        "config": {k: v for k, v in cfg.to_dict().items() if k != "target"},
     }
     if "modes_covered" in rows[0]:
         full = sum(r["modes_covered"] == r["n_modes"] for r in rows)
@@ -66,11 +93,20 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=0, help="0 = the preset's default budget")
     p.add_argument("--targets", default=",".join(TARGETS))
     p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override one field of every preset (repeatable): a trial, not the preset",
+    )
+    p.add_argument("--json", metavar="PATH", help="also write every cell and the setup as JSON")
     args = p.parse_args()
     print(
         f"preset={args.preset} seeds={args.seeds} steps={args.steps or TrainConfig.steps} "
-        f"eval samples={N_EVAL}"
+        f"eval samples={N_EVAL}" + (f" overrides={overrides(args.set)}" if args.set else "")
     )
+    started = time.perf_counter()
     rows = []
     for target in args.targets.split(","):
         floor = metrics.noise_floor(TARGETS[target], N_EVAL)["w1"]
@@ -86,6 +122,20 @@ def main() -> None:
                 flush=True,
             )
     table = pd.DataFrame(rows)
+    if args.json:
+        setup = {
+            "preset": args.preset,
+            "seeds": args.seeds,
+            "seed": args.seed,
+            "steps": args.steps or TrainConfig.steps,
+            "eval_samples": N_EVAL,
+            "overrides": overrides(args.set),
+            "wall_s": time.perf_counter() - started,
+            "machine": platform.platform(),
+            "load_avg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        }
+        Path(args.json).write_text(json.dumps({"setup": setup, "cells": rows}, indent=1))
+        print(f"wrote {args.json}")
     print()
     print(
         table.pivot(index="target", columns="variant", values="median_w1").to_string(

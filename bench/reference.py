@@ -1,4 +1,4 @@
-"""A plain textbook GAN / WGAN / WGAN-GP loop on one TrainConfig: the yardstick for bench/speed.py.
+"""A plain textbook loop for every variant on one TrainConfig: the yardstick for bench/speed.py.
 
 Written the way the "1D GAN Training Playground" post and most tutorials write it, on purpose:
   - one `nn.Sequential` per network (Linear + ReLU/LeakyReLU; vanilla D ends in nn.Sigmoid),
@@ -8,6 +8,14 @@ Written the way the "1D GAN Training Playground" post and most tutorials write i
   - weight clipping as `for p in D.parameters(): p.data.clamp_(-c, c)`,
   - the gradient penalty with its own forward pass on the interpolates and
     `torch.autograd.grad(..., create_graph=True)`,
+  - LSGAN (0–1 coding) with `nn.MSELoss`: ½MSE(D(x), 1) + ½MSE(D(G(z)), 0), G ½MSE(D(G(z)), 1),
+  - hinge as `relu(1 − D(x)).mean() + relu(1 + D(G(z))).mean()`, G −E D(G(z)),
+  - NS-GAN + R1 as in Mescheder et al.'s GAN_stability code: `nn.BCEWithLogitsLoss` on D's
+    logit, the real batch with `requires_grad_()`, and γ/2·E‖∇D(x)‖² from
+    `torch.autograd.grad(D(x).sum(), x, create_graph=True)`,
+  - RpGAN + R1 + R2 as in R3GAN's code: softplus(D(G(z)) − D(x)) on paired batches, R1 on the
+    real and R2 on the (detached) fake batch the same way, G softplus(D(x) − D(G(z))) against the
+    last D step's real batch,
   - `zero_grad()` / `backward()` / `step()` with `torch.optim` at its default flags,
   - batch indices from `torch.randint`, noise from `torch.randn` / `torch.rand`.
 
@@ -90,6 +98,9 @@ class ReferenceGAN:
             self.G_ema = _mlp(cfg.latent_dim, 1, cfg.g_layers, cfg.g_width, cfg.activation)
             self.G_ema.load_state_dict(self.G.state_dict())
         self.bce = nn.BCELoss()
+        self.bce_logits = nn.BCEWithLogitsLoss()
+        self.mse = nn.MSELoss()
+        self.ones, self.zeros = torch.ones(cfg.batch_size, 1), torch.zeros(cfg.batch_size, 1)
         self.log_every_step = log_every_step
         self.d_losses: list[float] = []
         self.g_losses: list[float] = []
@@ -106,33 +117,72 @@ class ReferenceGAN:
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
         return self.D((x - self.m) / self.s)
 
+    def zero_centred(self, x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """γ/2·E‖∇D(x)‖² (R1 on real x, R2 on fake x): x must require grad, out = D(x)."""
+        (grad,) = torch.autograd.grad(outputs=out.sum(), inputs=x, create_graph=True)
+        return 0.5 * self.cfg.r1_gamma * grad.pow(2).sum(1).mean()
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        cfg, v = self.cfg, self.cfg.variant
+        b, ones, zeros = real.shape[0], self.ones, self.zeros
+        if v in ("r1", "rpgan"):
+            real.requires_grad_(True)
+        if v == "rpgan":
+            fake.requires_grad_(True)
+        d_real = self.discriminate(real)
+        d_fake = self.discriminate(fake)
+        if v == "gan":
+            return self.bce(d_real, ones) + self.bce(d_fake, zeros)
+        if v == "lsgan":
+            return 0.5 * self.mse(d_real, ones) + 0.5 * self.mse(d_fake, zeros)
+        if v == "hinge":
+            return torch.relu(1 - d_real).mean() + torch.relu(1 + d_fake).mean()
+        if v == "r1":
+            loss = self.bce_logits(d_real, ones) + self.bce_logits(d_fake, zeros)
+            return loss + self.zero_centred(real, d_real)
+        if v == "rpgan":
+            loss = nn.functional.softplus(d_fake - d_real).mean()
+            return loss + self.zero_centred(real, d_real) + self.zero_centred(fake, d_fake)
+        loss = -(d_real.mean() - d_fake.mean())
+        if v == "wgan-gp":
+            alpha = torch.rand(b, 1)
+            x_hat = alpha * real + (1 - alpha) * fake
+            x_hat.requires_grad_(True)
+            out = self.discriminate(x_hat)
+            (grad,) = torch.autograd.grad(
+                outputs=out,
+                inputs=x_hat,
+                grad_outputs=torch.ones_like(out),
+                create_graph=True,
+                retain_graph=True,
+            )
+            loss = loss + cfg.gp_lambda * ((grad.norm(2, dim=1) - 1) ** 2).mean()
+        return loss
+
+    def g_loss(self, out: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+        cfg, v = self.cfg, self.cfg.variant
+        ones = self.ones
+        if v == "gan":
+            if cfg.g_loss == "non-saturating":
+                return self.bce(out, ones)  # −log D(G(z))
+            return -self.bce(out, self.zeros)  # log(1 − D(G(z)))
+        if v == "lsgan":
+            return 0.5 * self.mse(out, ones)
+        if v == "r1":
+            return self.bce_logits(out, ones)  # non-saturating, on the logit
+        if v == "rpgan":
+            d_real = self.discriminate(real.detach())
+            return nn.functional.softplus(d_real - out).mean()
+        return -out.mean()  # WGAN, WGAN-GP, hinge
+
     def train(self, n_steps: int) -> None:
         cfg, b = self.cfg, self.cfg.batch_size
-        ones, zeros = torch.ones(b, 1), torch.zeros(b, 1)
         for _ in range(n_steps):
             # --- D / critic: d_steps updates ---
             for _ in range(cfg.d_steps):
                 real = self.data[torch.randint(0, cfg.data_size, (b,))]
-                fake = self.generate(self.noise(b))
-                d_real = self.discriminate(real)
-                d_fake = self.discriminate(fake.detach())
-                if cfg.variant == "gan":
-                    loss_d = self.bce(d_real, ones) + self.bce(d_fake, zeros)
-                else:
-                    loss_d = -(d_real.mean() - d_fake.mean())
-                    if cfg.variant == "wgan-gp":
-                        alpha = torch.rand(b, 1)
-                        x_hat = alpha * real + (1 - alpha) * fake.detach()
-                        x_hat.requires_grad_(True)
-                        out = self.discriminate(x_hat)
-                        (grad,) = torch.autograd.grad(
-                            outputs=out,
-                            inputs=x_hat,
-                            grad_outputs=torch.ones_like(out),
-                            create_graph=True,
-                            retain_graph=True,
-                        )
-                        loss_d = loss_d + cfg.gp_lambda * ((grad.norm(2, dim=1) - 1) ** 2).mean()
+                fake = self.generate(self.noise(b)).detach()
+                loss_d = self.d_loss(real, fake)
                 self.opt_d.zero_grad()
                 loss_d.backward()
                 self.opt_d.step()
@@ -141,12 +191,7 @@ class ReferenceGAN:
                         p.data.clamp_(-cfg.clip, cfg.clip)
             # --- G: one update ---
             out = self.discriminate(self.generate(self.noise(b)))
-            if cfg.variant != "gan":
-                loss_g = -out.mean()
-            elif cfg.g_loss == "non-saturating":
-                loss_g = self.bce(out, ones)  # −log D(G(z))
-            else:
-                loss_g = -self.bce(out, zeros)  # log(1 − D(G(z)))
+            loss_g = self.g_loss(out, real)
             self.opt_g.zero_grad()
             loss_g.backward()
             self.opt_g.step()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ganlab.config import TrainConfig
 from ganlab.history import HISTORY_POINTS
 from ganlab.timeline import frame_bytes, schedule
-from ganlab.variants import VARIANTS
+from ganlab.variants import PAIRED_G_LOSSES, VARIANTS
 
 # The engine's sizes that set a run's cost. They live in torch modules that this one must not
 # import; tests/test_budget.py holds each equal to the engine's own.
@@ -156,10 +156,13 @@ def step_tally(cfg: TrainConfig) -> Tally:
     if v.clip:
         d_step.elementwise(pd, 2)
     if v.penalty is not None:
-        _penalty(d_step, d, b, act, smooth=cfg.activation not in ("relu", "leaky_relu"))
+        points = _penalty_points(cfg)
+        _penalty(d_step, d, points, act, smooth=cfg.activation not in ("relu", "leaky_relu"))
     t = Tally()
     _forward(t, g, b, act)
     _forward(t, d, b, act)
+    if v.g_loss(cfg.g_loss) in PAIRED_G_LOSSES:  # D on a real batch too (RpGAN's G loss)
+        _forward(t, d, b, act)
     t.elementwise(b, 8, 6)
     _backward(t, d, b, act, weights=False)
     _backward(t, g, b, act, weights=True)
@@ -168,6 +171,21 @@ def step_tally(cfg: TrainConfig) -> Tally:
         t.elementwise(pg, 3, 2)
     nd = cfg.d_steps
     return Tally(t.mm + nd * d_step.mm, t.ew + nd * d_step.ew, t.ops + nd * d_step.ops + 8)
+
+
+def _penalty_points(cfg: TrainConfig) -> int:
+    """The points a penalty's slope pass runs on: a batch (interpolates, or real data for R1),
+    or the real and the fake batch (R1 + R2)."""
+    penalty = VARIANTS[cfg.variant].penalty
+    if penalty is None:
+        return 0
+    return (2 if penalty.on == "real+fake" else 1) * cfg.batch_size
+
+
+def _draws_eps(cfg: TrainConfig) -> bool:
+    """Whether a step draws ε for interpolates (WGAN-GP's penalty)."""
+    penalty = VARIANTS[cfg.variant].penalty
+    return penalty is not None and penalty.on == "interpolates"
 
 
 def step_flops(cfg: TrainConfig) -> float:
@@ -179,7 +197,7 @@ def step_flops(cfg: TrainConfig) -> float:
 def step_draws(cfg: TrainConfig) -> int:
     """Random numbers drawn for one step: batch indices, latents, and ε for a penalty."""
     k, nd, b = cfg.n_seeds, cfg.d_steps, cfg.batch_size
-    eps = nd * b if VARIANTS[cfg.variant].penalty is not None else 0
+    eps = nd * b if _draws_eps(cfg) else 0
     return k * (nd * b + (nd + 1) * b * cfg.latent_dim + eps)
 
 
@@ -259,11 +277,11 @@ def estimate(cfg: TrainConfig) -> Cost:
     # stacked: twice over for a moment), and the largest step's activations (tapes).
     m = chunk_steps(cfg)
     saved = F32 * (pg * (1 + ema) + pd)
-    penalty = v.penalty is not None
-    draws = m * k * b * (2 * F32 * (nd + 1) * lat + 3 * I64 * nd + (2 * F32 * nd if penalty else 0))
+    eps = 2 * F32 * nd if _draws_eps(cfg) else 0
+    draws = m * k * b * (2 * F32 * (nd + 1) * lat + 3 * I64 * nd + eps)
     wg, wd = cfg.g_width, cfg.d_width
     d_tape = F32 * k * 2 * b * wd * (2 * cfg.d_layers + 2) + F32 * k * b * wg * 2
-    gp_tape = F32 * k * b * wd * (4 * cfg.d_layers + 4) if penalty else 0
+    gp_tape = F32 * k * _penalty_points(cfg) * wd * (4 * cfg.d_layers + 4)
     g_tape = F32 * k * b * (2 * cfg.g_layers * wg + 2 * cfg.d_layers * wd + 2 * max(wg, wd))
     check = 3 * F32 * (pg + pd)  # each seed's parameters in rows, and their isfinite masks
     step_peak = saved + draws + max(d_tape, gp_tape, g_tape, check)

@@ -43,6 +43,7 @@ class TrainConfig:
     g_loss: str = "non-saturating"  # vanilla only; "saturating" is the original minimax form
     clip: float = 0.01  # WGAN weight clipping c (paper: 0.01)
     gp_lambda: float = 10.0  # WGAN-GP λ (paper: 10)
+    r1_gamma: float = 1.0  # γ of the zero-centred penalties R1 (and R2): γ/2·E‖∇D‖²
     ema: float = 0.0  # EMA decay of G's weights used for sampling; 0 = off
     lr_decay: float = 1.0  # final lr as a fraction of the initial (linear); 1 = constant
     standardize: bool = True  # D sees (x − m)/s, G outputs m + s·g; m, s from the training data
@@ -156,6 +157,87 @@ PRESETS: dict[str, dict[str, dict]] = {
             data_size=10_000,
             ema=0.999,
             lr_decay=0.3,
+        ),
+    },
+    # Mao et al. (2017): Adam 2e-4, β₁ = 0.5, one D step (their LSUN setting).
+    "lsgan": {
+        "paper": dict(g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.5, d_steps=1),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            beta1=0.0,
+            d_steps=1,
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
+        ),
+    },
+    # SNGAN's hinge setting (Miyato et al., 2018): Adam 2e-4, β = (0, 0.9), n_dis = 5; their
+    # spectral normalisation is not part of this variant.
+    "hinge": {
+        "paper": dict(
+            g_opt="adam", d_opt="adam", lr_g=2e-4, lr_d=2e-4, beta1=0.0, beta2=0.9, d_steps=5
+        ),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            beta1=0.0,
+            beta2=0.9,
+            d_steps=1,
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
+        ),
+    },
+    # Mescheder et al. (2018), GAN_stability's configs: RMSprop 1e-4, γ = 10, one D step.
+    "r1": {
+        "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=1e-4, lr_d=1e-4, r1_gamma=10.0),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            beta1=0.0,
+            d_steps=1,
+            r1_gamma=1.0,
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
+        ),
+    },
+    # Huang et al. (2024), R3GAN: Adam 2e-4, β = (0, 0.99), one D step; γ = 0.05 as in their
+    # CIFAR-10 configuration.
+    "rpgan": {
+        "paper": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=2e-4,
+            lr_d=2e-4,
+            beta1=0.0,
+            beta2=0.99,
+            d_steps=1,
+            r1_gamma=0.05,
+        ),
+        "tuned": dict(
+            g_opt="adam",
+            d_opt="adam",
+            lr_g=1e-3,
+            lr_d=1e-3,
+            beta1=0.0,
+            beta2=0.99,
+            d_steps=1,
+            r1_gamma=1.0,
+            batch_size=512,
+            data_size=10_000,
+            ema=0.999,
+            lr_decay=0.1,
         ),
     },
 }
@@ -307,6 +389,17 @@ FIELDS: dict[str, Field] = {
             (0.0, 0.01, 0.02, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100),
             url="lambda",
             help="Weight of the gradient penalty (‖∇f‖ − 1)²; the paper uses 10, its 1-D toy 0.1.",
+        ),
+        _ranged(
+            "r1_gamma",
+            "γ",
+            "grid",
+            0.0,
+            100.0,
+            (0.0, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100),
+            url="gamma",
+            help="Weight of the zero-centred penalty γ/2·E‖∇D‖² on real data (R1) — and on "
+            "generated data too (R2) for RpGAN. 0 turns it off.",
         ),
         _ranged(
             "ema",
@@ -476,6 +569,7 @@ RECIPE = (
     "g_loss",
     "clip",
     "gp_lambda",
+    "r1_gamma",
     "ema",
     "lr_decay",
 )

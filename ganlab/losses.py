@@ -52,25 +52,82 @@ def g_loss_wasserstein(fake: torch.Tensor):
     return -fake.sum((1, 2)) / n, torch.full_like(fake, -1.0 / n)  # −E f(fake)
 
 
-LossFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-G_LOSSES: dict[str, LossFn] = {
-    "non-saturating": g_loss_non_saturating,
-    "saturating": g_loss_saturating,
-    "critic": g_loss_wasserstein,
+def d_loss_least_squares(out: torch.Tensor, sign: torch.Tensor):
+    """LSGAN with the 0–1 coding (Mao et al., 2017, eq. 9: a = 0, b = c = 1):
+    ½E[(D(x) − 1)²] + ½E[D(G(z))²]."""
+    n = out.shape[1] // 2
+    dev = out - (1.0 - sign) / 2  # the real half aims at 1, the fake half at 0
+    return 0.5 * (dev * dev).sum((1, 2)) / n, dev / n
+
+
+def g_loss_least_squares(fake: torch.Tensor):
+    dev = fake - 1.0  # ½E[(D(G(z)) − c)²], c = 1
+    return 0.5 * (dev * dev).sum((1, 2)) / fake.shape[1], dev / fake.shape[1]
+
+
+def d_loss_hinge(out: torch.Tensor, sign: torch.Tensor):
+    """E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))] (Lim & Ye, 2017; SNGAN, BigGAN)."""
+    n = out.shape[1] // 2
+    margin = 1.0 + sign * out
+    return F.relu(margin).sum((1, 2)) / n, (margin > 0) * (sign / n)
+
+
+def d_loss_relativistic(out: torch.Tensor, sign: torch.Tensor):
+    """RpGAN: E[softplus(D(G(z_i)) − D(x_i))], the i-th real paired with the i-th fake."""
+    n = out.shape[1] // 2
+    real, fake = out[:, :n], out[:, n:]
+    gap = fake - real
+    g = torch.sigmoid(gap) / n
+    return F.softplus(gap).sum((1, 2)) / n, torch.cat([-g, g], dim=1)
+
+
+def g_loss_relativistic(fake: torch.Tensor, real: torch.Tensor):
+    """RpGAN's G: E[softplus(D(x_i) − D(G(z_i)))], the real scores fixed."""
+    n = fake.shape[1]
+    gap = real - fake
+    return F.softplus(gap).sum((1, 2)) / n, -torch.sigmoid(gap) / n
+
+
+@dataclass(frozen=True)
+class _FakeOnly:
+    """A G loss of the fake scores alone, called as the engine calls every G loss (and, unlike a
+    closure, pickled with the run's state for a training process)."""
+
+    fn: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+    def __call__(self, fake: torch.Tensor, real: torch.Tensor | None = None):
+        return self.fn(fake)
+
+
+# A G loss takes D's scores on the fake batch and, for a relativistic loss, on a real batch
+# (None otherwise); variants.PAIRED_G_LOSSES names the losses that need the real scores.
+GLossFn = Callable[[torch.Tensor, torch.Tensor | None], tuple[torch.Tensor, torch.Tensor]]
+G_LOSSES: dict[str, GLossFn] = {
+    "non-saturating": _FakeOnly(g_loss_non_saturating),
+    "saturating": _FakeOnly(g_loss_saturating),
+    "critic": _FakeOnly(g_loss_wasserstein),
+    "least-squares": _FakeOnly(g_loss_least_squares),
+    "hinge": _FakeOnly(g_loss_wasserstein),  # −E[D(G(z))], as for a critic
+    "relativistic": g_loss_relativistic,  # type: ignore[dict-item]
 }
 
 
 def gradient_penalty(
-    slope: torch.Tensor, lam: float, scale: torch.Tensor | None = None, target: float = 1.0
+    slope: torch.Tensor,
+    lam: float,
+    scale: torch.Tensor | None = None,
+    target: float = 1.0,
+    per: int | None = None,
 ):
-    """λ·E[(‖∇ₓf(x̂)‖ − target)²] per seed, from the critic's slopes f'(x̂) (K, B, 1) (inputs are
-    1-D, so the norm is |f'(x̂)|). Returns the penalty (K,), the gradient norms (K, B) and
-    ∂penalty/∂slope (K, B, 1)."""
+    """λ·Σ(‖∇ₓf(x̂)‖ − target)²/per per seed, from the critic's slopes f'(x̂) (K, N, 1) (inputs
+    are 1-D, so the norm is |f'(x̂)|); per = N (the default) makes it λ·E[…], per = B with
+    N = 2B points (real then fake) the sum of the two sets' expectations (R1 + R2). Returns the
+    penalty (K,), the gradient norms (K, N) and ∂penalty/∂slope (K, N, 1)."""
     norms = slope.abs()
     if scale is not None:  # x̂ standardised: |df/dx| = |df/du| / s in data units
         norms = norms / scale
     dev = norms - target
-    n = slope.shape[1]
+    n = per or slope.shape[1]
     grad = dev * torch.sign(slope) * (2.0 * lam / n)
     if scale is not None:
         grad = grad / scale
@@ -80,6 +137,11 @@ def gradient_penalty(
 def _mean_probabilities(out: torch.Tensor, loss: torch.Tensor) -> list[torch.Tensor]:
     """Mean D(real) and D(fake) per seed, from the logits of the real then the fake half."""
     return list(torch.sigmoid(out.view(out.shape[0], 2, -1)).mean(2).T)
+
+
+def _mean_scores(out: torch.Tensor, loss: torch.Tensor) -> list[torch.Tensor]:
+    """Mean D(real) and D(fake) per seed, D's raw scores (LSGAN, hinge, RpGAN)."""
+    return list(out.view(out.shape[0], 2, -1).mean(2).T)
 
 
 def _estimate(out: torch.Tensor, loss: torch.Tensor) -> list[torch.Tensor]:
@@ -101,6 +163,9 @@ class DLoss:
 D_LOSSES: dict[str, DLoss] = {
     "bce": DLoss(d_loss_gan, _mean_probabilities),
     "wasserstein": DLoss(d_loss_wasserstein, _estimate),
+    "least-squares": DLoss(d_loss_least_squares, _mean_scores),
+    "hinge": DLoss(d_loss_hinge, _mean_scores),
+    "relativistic": DLoss(d_loss_relativistic, _mean_scores),
 }
 
 

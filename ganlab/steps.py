@@ -9,7 +9,7 @@ from ganlab.config import TrainConfig
 from ganlab.losses import D_LOSSES, G_LOSSES, gradient_penalty, show, sides
 from ganlab.nets import BatchedMLP, mlp_sizes
 from ganlab.optim import FlatOptimizer
-from ganlab.variants import VARIANTS
+from ganlab.variants import PAIRED_G_LOSSES, VARIANTS
 
 
 class Trainer:
@@ -37,7 +37,9 @@ class Trainer:
         self.g_ema = self.G.flat.clone() if cfg.ema > 0 else None
         self._g_updates = 0
         self._d_loss = D_LOSSES[self.variant.d_loss]
-        self._g_loss = G_LOSSES[self.variant.g_loss(cfg.g_loss)]
+        g_loss = self.variant.g_loss(cfg.g_loss)
+        self._g_loss = G_LOSSES[g_loss]
+        self._paired = g_loss in PAIRED_G_LOSSES  # G's loss also reads D on a real batch (RpGAN)
         self._sides = sides(cfg.batch_size)
 
     def generate(self, z: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
@@ -82,9 +84,16 @@ class Trainer:
         penalty = self.variant.penalty
         if penalty is not None:
             tape = []
-            slope = self.D.slope(eps * real + (1 - eps) * fake, tape)
+            if penalty.on == "interpolates":
+                points = eps * real + (1 - eps) * fake
+            elif penalty.on == "real":
+                points = real
+            else:  # "real+fake": one pass over both sets, each set's mean summed (per = B)
+                points = torch.cat([real, fake], dim=1)
+            slope = self.D.slope(points, tape)
+            weight = penalty.factor * getattr(self.cfg, penalty.weight)
             gp, norms, grad = gradient_penalty(
-                slope, getattr(self.cfg, penalty.weight), self.scale, penalty.target_norm
+                slope, weight, self.scale, penalty.target_norm, per=real.shape[1]
             )
             self.D.slope_backward(tape, grad)
             loss = loss + gp
@@ -94,12 +103,14 @@ class Trainer:
             self.D.flat.clamp_(-self.cfg.clip, self.cfg.clip)
         return [loss, *extra]
 
-    def g_step(self, z) -> torch.Tensor:
-        """One generator step; returns G's loss (K,)."""
+    def g_step(self, z, real=None) -> torch.Tensor:
+        """One generator step; returns G's loss (K,). `real` (standardised, (K, B, 1)) is the
+        batch a relativistic G loss pairs its fakes with."""
         g_tape: list = []
         d_tape: list = []
         out = self.D(self.G(z, tape=g_tape), tape=d_tape)  # (loc + s·G(z) − loc)/s = G(z)
-        loss, grad = self._g_loss(out)
+        real_out = self.D(real) if self._paired else None  # constants for G's gradient
+        loss, grad = self._g_loss(out, real_out)
         # Through D to its input only: the G step never touches D's weights or gradient.
         self.G.backward(g_tape, self.D.backward(d_tape, grad, weights=False))
         self.g_opt.step(self.G.grad)
@@ -122,6 +133,7 @@ class Trainer:
                 self.set_lr_fraction(first + s)
             for j in range(nd):
                 d_rec = self.d_step(real[s, j], z[s, j], None if eps is None else eps[s, j])
-            g_loss = self.g_step(z[s, nd])
+            # a relativistic G pairs its fakes with the last D step's real batch
+            g_loss = self.g_step(z[s, nd], real[s, nd - 1])
             rows.append(torch.stack([d_rec[0], g_loss, *d_rec[1:]]))
         return torch.stack(rows).numpy()

@@ -40,6 +40,8 @@ def test_home_page_links_every_page(server, page):
         "Vanilla GAN",
         "WGAN",
         "WGAN-GP",
+        "Modern GANs",
+        "DiracGAN",
         "Inverse-transform sampling",
         "Slerp vs lerp",
         "Compare",

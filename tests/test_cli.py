@@ -68,7 +68,10 @@ def test_json_has_one_entry_per_variant_with_per_seed_metrics(capsys):
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    assert [r["variant"] for r in out["runs"]] == ["gan", "wgan", "wgan-gp"]
+    assert [r["variant"] for r in out["runs"]] == [
+        *("gan", "wgan", "wgan-gp"),
+        *("lsgan", "hinge", "r1", "rpgan"),
+    ]
     for run in out["runs"]:
         assert run["config"]["n_seeds"] == 2 and run["config"]["steps"] == 30
         assert run["wall_s"] > 0 and run["steps_per_s"] > 0
@@ -134,7 +137,10 @@ def test_csv_and_data_file(tmp_path, capsys):
         (["--batch-size", "1000"], "--batch-size: 1000 is outside the allowed range 32 … 512"),
         (["--seeds", "40"], "--seeds: 40 is outside the allowed range 1 … 32"),
         (["--lr-g", "fast"], "--lr-g: 'fast' is not a number"),
-        (["--variant", "dcgan"], "--variant: 'dcgan' is not one of gan, wgan, wgan-gp, all"),
+        (
+            ["--variant", "dcgan"],
+            "--variant: 'dcgan' is not one of gan, wgan, wgan-gp, lsgan, hinge, r1, rpgan, all",
+        ),
         (["--target", "cauchy"], "--target: invalid choice: 'cauchy'"),
         (["--mixture", "1:2"], "--mixture: component 1 '1:2' is not W:MEAN:STD"),
         (["--mixture", "1:2:-1"], "--mixture: row 1: std -1 must be greater than 0"),

@@ -13,7 +13,7 @@ from ganlab.config import CHOICES, ConfigError, TrainConfig, make, preset
 from ganlab.history import HISTORY_POINTS
 from ganlab.nets import ACTIVATIONS, BatchedMLP
 from ganlab.training import Run
-from ganlab.variants import LOG2
+from ganlab.variants import LOG2, PAIRED_G_LOSSES
 
 
 def tiny(variant="gan", **kw):
@@ -67,12 +67,15 @@ def test_vanilla_losses_stay_finite_for_extreme_logits():
     assert grad.flatten().tolist() == pytest.approx([-1 / 4] * 4)  # −(1/n)·σ(200) = −¼
 
 
-@pytest.mark.parametrize("name", ["d_gan", "d_wasserstein", *losses.G_LOSSES])
+@pytest.mark.parametrize("name", [*(f"d_{k}" for k in losses.D_LOSSES), *losses.G_LOSSES])
 def test_loss_gradients_equal_autograd(name):
-    d_losses = {"d_gan": losses.d_loss_gan, "d_wasserstein": losses.d_loss_wasserstein}
-    g_losses = losses.G_LOSSES
-    out = (torch.randn(3, 40, 1, generator=torch.Generator().manual_seed(1)) * 4).requires_grad_()
-    loss, grad = d_losses[name](out, losses.sides(20)) if name in d_losses else g_losses[name](out)
+    gen = torch.Generator().manual_seed(1)
+    out = (torch.randn(3, 40, 1, generator=gen) * 4).requires_grad_()
+    if name.startswith("d_"):
+        loss, grad = losses.D_LOSSES[name[2:]].fn(out, losses.sides(20))
+    else:
+        real = torch.randn(3, 40, 1, generator=gen) * 4  # D on real data, for a paired loss
+        loss, grad = losses.G_LOSSES[name](out, real if name in PAIRED_G_LOSSES else None)
     (want,) = torch.autograd.grad(loss.sum(), out)
     assert grad.shape == out.shape
     assert torch.allclose(grad, want, atol=1e-7, rtol=1e-5)
@@ -164,6 +167,72 @@ def test_optimal_losses():
     }
 
 
+def test_modern_losses_at_their_equilibrium_match_the_variants_dashed_lines():
+    # LSGAN (a = 0, b = c = 1): D ≡ ½; hinge: any D in [−1, 1], here 0; RpGAN: equal scores.
+    b, half, zero = 64, torch.full((2, 64, 1), 0.5), torch.zeros(2, 64, 1)
+    both = torch.cat([half, half], 1)
+    assert losses.d_loss_least_squares(both, losses.sides(b))[0].tolist() == pytest.approx(
+        [0.25, 0.25]
+    )
+    assert losses.g_loss_least_squares(half)[0].tolist() == pytest.approx([0.125, 0.125])
+    for level in (-1.0, -0.3, 0.0, 0.7, 1.0):  # the hinge's D loss is flat at 2 on [−1, 1]
+        d = torch.full((2, 2 * b, 1), level)
+        assert losses.d_loss_hinge(d, losses.sides(b))[0].tolist() == pytest.approx([2.0, 2.0])
+    same = torch.cat([zero + 3.0, zero + 3.0], 1)  # any common level: only differences count
+    assert losses.d_loss_relativistic(same, losses.sides(b))[0].tolist() == pytest.approx(
+        [LOG2] * 2
+    )
+    assert losses.g_loss_relativistic(zero + 3.0, zero + 3.0)[0].tolist() == pytest.approx(
+        [LOG2] * 2
+    )
+    eq = {k: variants.VARIANTS[k].equilibrium("non-saturating") for k in variants.VARIANTS}
+    assert eq["lsgan"] == {"d_loss": 0.25, "g_loss": 0.125}
+    assert eq["hinge"] == {"d_loss": 2.0}
+    assert eq["rpgan"] == {"d_loss": LOG2, "g_loss": LOG2}
+    assert eq["r1"] == {"d_loss": 2 * LOG2, "g_loss": LOG2}  # R1 → 0 once D is flat on the data
+
+
+def test_modern_losses_match_torchs_own_losses():
+    gen = torch.Generator().manual_seed(4)
+    real, fake = torch.randn(2, 50, 1, generator=gen) * 2, torch.randn(2, 50, 1, generator=gen) * 2
+    both, sides = torch.cat([real, fake], 1), losses.sides(50)
+    ls, hinge = losses.d_loss_least_squares(both, sides)[0], losses.d_loss_hinge(both, sides)[0]
+    rp = losses.d_loss_relativistic(both, sides)[0]
+    g_rp = losses.g_loss_relativistic(fake, real)[0]
+    mse, margin = nn.MSELoss(), nn.HingeEmbeddingLoss(margin=1.0)
+    bce = nn.BCEWithLogitsLoss()
+    for k in range(2):
+        r, f = real[k], fake[k]
+        want = 0.5 * mse(r, torch.ones_like(r)) + 0.5 * mse(f, torch.zeros_like(f))
+        assert ls[k].item() == pytest.approx(want.item(), rel=1e-6)
+        assert losses.g_loss_least_squares(fake)[0][k].item() == pytest.approx(
+            0.5 * mse(f, torch.ones_like(f)).item(), rel=1e-6
+        )
+        # HingeEmbeddingLoss with target −1 is max(0, margin − x): 1 − D(x) real, 1 + D(G(z)) fake
+        minus = -torch.ones_like(r)
+        want = margin(r, minus) + margin(-f, minus)
+        assert hinge[k].item() == pytest.approx(want.item(), rel=1e-6)
+        # softplus(D(G(z)) − D(x)) = −log σ(D(x) − D(G(z))): BCE of the difference, target 1
+        assert rp[k].item() == pytest.approx(bce(r - f, torch.ones_like(r)).item(), rel=1e-6)
+        assert g_rp[k].item() == pytest.approx(bce(f - r, torch.ones_like(r)).item(), rel=1e-6)
+
+
+@pytest.mark.parametrize("a", [-3.0, 0.25, 1.0, 2.5])
+def test_r1_and_r1_plus_r2_of_a_linear_critic(a):
+    # f(x) = a·x: ∇f = a everywhere, so R1 = γ/2·a², and R1 + R2 = γ·a² (two sets).
+    gamma, b = 4.0, 100
+    critic = _linear_critic(a)
+    r1 = variants.VARIANTS["r1"].penalty
+    rp = variants.VARIANTS["rpgan"].penalty
+    slope = critic.slope(torch.randn(2, b, 1))
+    gp, norms, _ = losses.gradient_penalty(slope, r1.factor * gamma, target=r1.target_norm)
+    assert gp.tolist() == pytest.approx([gamma / 2 * a * a] * 2)
+    both = critic.slope(torch.randn(2, 2 * b, 1))
+    gp, _, _ = losses.gradient_penalty(both, rp.factor * gamma, target=rp.target_norm, per=b)
+    assert gp.tolist() == pytest.approx([gamma * a * a] * 2)
+    assert torch.allclose(norms, torch.full_like(norms, abs(a)))
+
+
 # --- steps --------------------------------------------------------------------------------------
 def test_clipping_keeps_every_critic_weight_within_c():
     run = Run(tiny("wgan", clip=0.05, lr_d=0.05, steps=20))
@@ -173,12 +242,12 @@ def test_clipping_keeps_every_critic_weight_within_c():
     assert w.abs().max().item() == pytest.approx(0.05)  # and the clip is actually reached
 
 
-@pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp"])
+@pytest.mark.parametrize("variant", list(variants.VARIANTS))
 def test_g_step_leaves_d_and_d_step_leaves_g(variant):
     run = Run(tiny(variant))
     real, z, eps = run._draw(1)
     g0, d0 = run.G.flat.clone(), run.D.flat.clone()
-    run.trainer.g_step(z[0, -1])
+    run.trainer.g_step(z[0, -1], real[0, -1])
     assert torch.equal(run.D.flat, d0) and not torch.equal(run.G.flat, g0)
     g1 = run.G.flat.clone()
     run.trainer.d_step(real[0, 0], z[0, 0], None if eps is None else eps[0, 0])
@@ -187,7 +256,7 @@ def test_g_step_leaves_d_and_d_step_leaves_g(variant):
 
 # --- runs ---------------------------------------------------------------------------------------
 @pytest.mark.slow  # ~1.5–3 s each: two runs, each recording a timeline frame at every step
-@pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp"])
+@pytest.mark.parametrize("variant", list(variants.VARIANTS))
 def test_batched_seeds_equal_single_runs(variant):
     batched = Run(tiny(variant, seed=10, n_seeds=3, latent_dim=3))
     batched.advance()
@@ -312,7 +381,7 @@ def test_config_lists_every_problem_in_words():
     text = str(info.value)
     assert "batch size 5 is outside 32 … 512" in text
     assert "G width 1,000 is outside 8 … 128" in text
-    assert "variant 'dcgan' is not one of: gan, wgan, wgan-gp" in text
+    assert "variant 'dcgan' is not one of: gan, wgan, wgan-gp, lsgan, hinge, r1, rpgan" in text
     assert "G learning rate -1 is outside" in text
     with pytest.raises(ConfigError, match=r"batch size 512 is larger than the data set \(256"):
         make(batch_size=512, data_size=256)
@@ -347,11 +416,17 @@ def _plain_mlp(leaves, act, h):
         ("wgan", "non-saturating", "relu"),
         ("wgan-gp", "non-saturating", "relu"),
         ("wgan-gp", "non-saturating", "silu"),
+        ("lsgan", "non-saturating", "relu"),
+        ("hinge", "non-saturating", "leaky_relu"),
+        ("r1", "non-saturating", "relu"),
+        ("r1", "non-saturating", "tanh"),
+        ("rpgan", "non-saturating", "relu"),
+        ("rpgan", "non-saturating", "elu"),
     ],
 )
 def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_loss, activation):
-    # The whole step as the textbook writes it (separate real/fake passes, autograd, the
-    # penalty by double backward), against the engine's gradients, records and losses.
+    # The whole step as the papers write it (separate real/fake passes, autograd, penalties by
+    # double backward), against the engine's gradients, records and losses.
     cfg = make(
         variant=variant,
         target="bimodal",
@@ -365,6 +440,7 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
         data_size=512,
         d_steps=2,
         gp_lambda=3.0,
+        r1_gamma=4.0,
         steps=100,
     )
     run = Run(cfg)
@@ -373,26 +449,53 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
     real, z_d, z_g = real[0, 0], z[0, 0], z[0, -1]
     eps = None if eps is None else eps[0, 0]
     act = ACTIVATIONS[activation].fn
+    scale = run.trainer.scale.double().view(-1, 1)
 
     def leaves(net):
         return [v.clone().double().requires_grad_() for v in net.views(net.flat.clone())]
 
+    def slopes(d_w, x):
+        """|∂D/∂x| in data units (K, N) at the points x, by autograd, kept in the graph."""
+        x = x.detach().clone().requires_grad_()
+        (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x).sum(), x, create_graph=True)
+        return dx.abs().squeeze(-1) / scale
+
+    def mean(t):
+        return t.mean((1, 2))
+
     g_w, d_w = leaves(run.G), leaves(run.D)
     fake = _plain_mlp([w.detach() for w in g_w], act, z_d.double())
     r, f = _plain_mlp(d_w, act, real.double()), _plain_mlp(d_w, act, fake)
-    if variant == "gan":
-        loss = F.softplus(-r).mean((1, 2)) + F.softplus(f).mean((1, 2))
-        records = [torch.sigmoid(r).mean((1, 2)), torch.sigmoid(f).mean((1, 2))]
+    scores = [mean(r), mean(f)]
+    if variant in ("gan", "r1"):  # summed BCE on logits
+        loss = mean(F.softplus(-r)) + mean(F.softplus(f))
+        records = [mean(torch.sigmoid(r)), mean(torch.sigmoid(f))]
+    elif variant == "lsgan":  # ½E(D(x) − 1)² + ½E D(G(z))², Mao et al. eq. 9
+        loss = 0.5 * F.mse_loss(r, torch.ones_like(r), reduction="none").mean((1, 2))
+        loss = loss + 0.5 * F.mse_loss(f, torch.zeros_like(f), reduction="none").mean((1, 2))
+        records = scores
+    elif variant == "hinge":
+        loss = mean(F.relu(1 - r)) + mean(F.relu(1 + f))
+        records = scores
+    elif variant == "rpgan":  # the i-th real paired with the i-th fake
+        loss = mean(F.softplus(f - r))
+        records = scores
     else:
-        loss = f.mean((1, 2)) - r.mean((1, 2))
+        loss = mean(f) - mean(r)
         records = [-loss]
-        if variant == "wgan-gp":
-            x_hat = (eps.double() * real.double() + (1 - eps.double()) * fake).requires_grad_()
-            (dx,) = torch.autograd.grad(_plain_mlp(d_w, act, x_hat).sum(), x_hat, create_graph=True)
-            norms = dx.abs().squeeze(-1) / run.trainer.scale.double().view(-1, 1)  # data units
-            gp = cfg.gp_lambda * ((norms - 1) ** 2).mean(1)
-            loss = loss + gp
-            records += [gp, norms.mean(1)]
+    if variant == "wgan-gp":
+        norms = slopes(d_w, eps.double() * real.double() + (1 - eps.double()) * fake)
+        gp = cfg.gp_lambda * ((norms - 1) ** 2).mean(1)
+        loss, records = loss + gp, [*records, gp, norms.mean(1)]
+    elif variant == "r1":  # γ/2·E‖∇D(x)‖² on real data
+        norms = slopes(d_w, real.double())
+        gp = cfg.r1_gamma / 2 * (norms**2).mean(1)
+        loss, records = loss + gp, [*records, gp, norms.mean(1)]
+    elif variant == "rpgan":  # R1 + R2: γ/2·E‖∇D(x)‖² + γ/2·E‖∇D(G(z))‖²
+        n_real, n_fake = slopes(d_w, real.double()), slopes(d_w, fake)
+        gp = cfg.r1_gamma / 2 * ((n_real**2).mean(1) + (n_fake**2).mean(1))
+        loss = loss + gp
+        records = [*records, gp, torch.cat([n_real, n_fake], 1).mean(1)]
     want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss.sum(), d_w)])
     got = run.trainer.d_step(real, z_d, eps)
     assert torch.allclose(run.D.grad.double(), want, rtol=1e-4, atol=1e-6)
@@ -402,14 +505,18 @@ def test_one_d_step_and_one_g_step_equal_plain_autograd_in_float64(variant, g_lo
     g_w = leaves(run.G)
     d_after = [v.clone().double() for v in run.D.views(run.D.flat)]
     out = _plain_mlp(d_after, act, _plain_mlp(g_w, act, z_g.double()))
-    if variant != "gan":
-        g_loss_value = -out.mean((1, 2))
+    if variant in ("wgan", "wgan-gp", "hinge"):
+        g_loss_value = -mean(out)
+    elif variant == "lsgan":
+        g_loss_value = 0.5 * mean((out - 1) ** 2)
+    elif variant == "rpgan":
+        g_loss_value = mean(F.softplus(_plain_mlp(d_after, act, real.double()) - out))
     elif g_loss == "non-saturating":
-        g_loss_value = F.softplus(-out).mean((1, 2))
+        g_loss_value = mean(F.softplus(-out))
     else:
-        g_loss_value = -F.softplus(out).mean((1, 2))
+        g_loss_value = -mean(F.softplus(out))
     want = torch.cat([g.reshape(-1) for g in torch.autograd.grad(g_loss_value.sum(), g_w)])
-    got = run.trainer.g_step(z_g)
+    got = run.trainer.g_step(z_g, real)
     assert torch.allclose(run.G.grad.double(), want, rtol=1e-4, atol=1e-6)
     assert torch.allclose(got.double(), g_loss_value.detach(), rtol=1e-4, atol=1e-6)
 

@@ -137,6 +137,8 @@ TORCH_FREE = [
     "ganlab.timeline",
     "ganlab.service",
     "ganlab.export",
+    "ganlab.dirac",
+    "ganlab.charts.dirac",
 ]
 
 

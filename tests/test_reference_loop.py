@@ -12,6 +12,7 @@ from reference import ReferenceGAN
 
 from ganlab.config import preset
 from ganlab.nets import BatchedMLP, mlp_sizes
+from ganlab.variants import VARIANTS
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +23,7 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-@pytest.mark.parametrize("variant", ["gan", "wgan", "wgan-gp"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
 def test_same_sizes_as_the_engine(variant):
     cfg = preset(variant, "tuned", target="bimodal", g_width=24, d_layers=3, latent_dim=2)
     ref = ReferenceGAN(cfg)
@@ -35,7 +36,7 @@ def test_same_sizes_as_the_engine(variant):
     assert len(ref.data) == cfg.data_size
 
 
-@pytest.mark.parametrize("variant", ["gan", "wgan-gp"])
+@pytest.mark.parametrize("variant", ["gan", "wgan-gp", "lsgan", "hinge", "r1", "rpgan"])
 @pytest.mark.slow
 def test_learns_the_mean_of_a_shifted_normal(variant):
     # Without standardisation G starts near 0, so reaching the target's mean 4 is learning.
@@ -47,3 +48,13 @@ def test_learns_the_mean_of_a_shifted_normal(variant):
     assert abs(before - 4.0) > 2.5
     assert abs(after - 4.0) < 0.5 * abs(before - 4.0)
     assert len(ref.d_losses) == 400 and np.isfinite(ref.g_losses).all()
+
+
+@pytest.mark.parametrize("variant", ["r1", "rpgan"])
+def test_zero_centred_penalty_of_a_linear_critic(variant):
+    # A critic f(x) = a·x + c has ∇f = a everywhere: R1 (and R2) is γ/2·a² each, whatever x is.
+    cfg = preset(variant, "tuned", target="normal", standardize=False, r1_gamma=2.0)
+    ref = ReferenceGAN(cfg)
+    x = torch.linspace(-3, 3, 7).view(-1, 1).requires_grad_(True)
+    out = 0.7 * x + 0.1
+    assert ref.zero_centred(x, out).item() == pytest.approx(0.5 * 2.0 * 0.7**2)

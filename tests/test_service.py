@@ -12,6 +12,7 @@ import pytest
 from ganlab.config import preset
 from ganlab.service import FIRST_SLICE, PREFIX, SERVICE, Service, steps_in
 from ganlab.training import Run
+from ganlab.variants import VARIANTS
 
 CFG = preset("gan", "tuned", steps=300, n_seeds=2, data_size=512, batch_size=64)
 
@@ -29,6 +30,21 @@ def test_a_run_trained_by_the_service_matches_one_trained_in_place(service):
     assert there.step == 120 and not service.training(there)
     assert np.array_equal(here.history.values, there.history.values, equal_nan=True)
     assert np.array_equal(here.evals.values, there.evals.values, equal_nan=True)
+    assert np.array_equal(here.samples(500), there.samples(500))
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "gan"])
+def test_every_variant_trains_in_a_process_bit_identically(variant):
+    # A slice carries the run's state to a training process and back: every variant's engine
+    # (its losses, penalty, optimisers) must survive the trip and give the in-place numbers.
+    cfg = preset(variant, "tuned", steps=60, data_size=512, batch_size=64, d_steps=2)
+    here, there = Run(cfg), Run(cfg)
+    here.advance(n_steps=40)
+    service = Service(1, processes=True)
+    service.start(there, until=40)
+    assert service.wait(there, timeout=120) and service.error(there) is None
+    assert there.step == 40
+    assert np.array_equal(here.history.values, there.history.values, equal_nan=True)
     assert np.array_equal(here.samples(500), there.samples(500))
 
 

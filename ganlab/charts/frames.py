@@ -29,6 +29,11 @@ from ganlab.sampling import optimal_map
 from ganlab.variants import VARIANTS
 
 Spec = dict[str, Any]
+# Charts draw on canvas: redrawing hundreds of SVG nodes four times a second costs the browser
+# more than the picture is worth (bench/live.py). The density keeps SVG, so its moment label
+# ("seed S · step N") stays text on the page, for screen readers and the browser tests.
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+SVG = {"embedOptions": {"renderer": "svg"}}
 BINS = 60
 MAX_POINTS = 200  # D(G(z)) points drawn: a prefix of the frame's evenly shuffled quantiles
 HEIGHT = 340  # the whole chart: Streamlit fits title, subtitle, axes and legend in it
@@ -69,6 +74,7 @@ def _layer(data: str, mark: dict, **encoding) -> dict:
 
 def _spec(title, layers: list[dict], datasets: dict[str, pd.DataFrame], **more) -> Spec:
     spec = {"height": HEIGHT, "layer": layers, "datasets": datasets, **more}
+    spec.setdefault("usermeta", CANVAS)
     return {"title": title, **spec} if title else spec
 
 
@@ -102,7 +108,15 @@ def x_range(result: RunResult, extra_samples=()) -> tuple[float, float]:
     """The target's plot range widened to where the generated samples are (see
     charts.shown_range); pass every frame's samples as extra_samples to fix it for a replay."""
     pool = [np.ravel(result.samples)] + [np.ravel(s) for s in extra_samples]
-    return shown_range(result.config.target.plot_range, np.concatenate(pool))
+    plot = result.config.target.plot_range
+    lo, hi = shown_range(plot, np.concatenate(pool))
+    # Widened ends snap outwards to tenths of the plot range: a range that moves a hair with
+    # every live frame would make the browser build the chart anew instead of updating it.
+    tenth = (plot[1] - plot[0]) / 10
+    return (
+        lo if lo >= plot[0] else float(np.floor(lo / tenth) * tenth),
+        hi if hi <= plot[1] else float(np.ceil(hi / tenth) * tenth),
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -168,7 +182,7 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
         )
     )
     rows = pd.DataFrame({"row": [4, 22], "text": label})
-    return _spec(None, layers, {"bars": bars, "pdf": pdf, "label": rows})
+    return _spec(None, layers, {"bars": bars, "pdf": pdf, "label": rows}, usermeta=SVG)
 
 
 def critic(result: RunResult, i: int, x_domain: tuple[float, float], marker=None) -> Spec:
@@ -219,9 +233,10 @@ def critic_detail(result: RunResult, i: int) -> Spec | None:
     cfg, v = result.config, VARIANTS[result.config.variant]
     if v.penalty is not None:
         goal = f"target norm {v.penalty.target_norm:g}"
-        color = _color(["|∂f/∂x|", goal], [SERIES_COLORS[0], TARGET_COLOR])
-        grad = pd.DataFrame({"x": result.x, "v": result.grad_on_x[i], "series": "|∂f/∂x|"})
-        y = _q("v", "|∂f/∂x|")
+        slope = f"|∂{v.d_symbol}/∂x|"
+        color = _color([slope, goal], [SERIES_COLORS[0], TARGET_COLOR])
+        grad = pd.DataFrame({"x": result.x, "v": result.grad_on_x[i], "series": slope})
+        y = _q("v", slope)
         layers = [
             _layer("grad", {"type": "line"}, x=_q("x", "x"), y=y, color=color),
             _layer("goal", {"type": "rule", "strokeDash": [6, 4]}, y=y, color=color),

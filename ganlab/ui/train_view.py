@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ganlab import metrics
+from ganlab import dirac, metrics
 from ganlab.charts import frames
 from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
-from ganlab.ui import controls, export_view, live, store, tables, url
+from ganlab.ui import controls, export_view, live, nav, store, tables, url
 from ganlab.ui.text import MESSAGE, plain
 from ganlab.variants import VARIANTS
 
@@ -43,6 +43,7 @@ def render(variant: str) -> None:
             lambda r, res, _live: _charts(variant, r, res, seed_i, z),
             lambda r, res: export_view.export_panel(variant, r, seed_i, res.step),
         )
+    _dirac_link(variant, cfg)
     st.divider()
     st.subheader("Every variant on this target")
     if cfg is not None:
@@ -58,6 +59,16 @@ def render(variant: str) -> None:
     wanted = tables.variant_table(table_cfg, variant, controls.baseline(variant))
     if wanted is not None:
         tables.run_missing(wanted, table_cfg)
+
+
+def _dirac_link(variant: str, cfg: TrainConfig | None) -> None:
+    """To the same game reduced to two numbers, where its dynamics are a vector field."""
+    key = dirac.for_engine(variant, cfg.g_loss if cfg is not None else "non-saturating")
+    if key is None:
+        return
+    label = "Why does it circle, or settle? See its dynamics on the DiracGAN page"
+    if st.button(label, icon="🌀", type="tertiary", key=f"{variant}.to_dirac"):
+        nav.open_dirac(key)
 
 
 def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
