@@ -26,34 +26,34 @@ PAGES = [
         "the same critic kept Lipschitz by a gradient penalty instead of clipping.",
     ),
     (
-        "pages/8_Modern_GANs.py",
+        "pages/4_Modern_GANs.py",
         "Modern GANs",
         "Modern_GANs",
         "LSGAN, hinge, NS-GAN + R1 and RpGAN + R1 + R2: the losses and penalties used today.",
     ),
     (
-        "pages/4_Inverse_transform.py",
+        "pages/5_DiracGAN.py",
+        "DiracGAN",
+        "DiracGAN",
+        "why GANs oscillate: each variant's training as a vector field in a two-number game.",
+    ),
+    (
+        "pages/6_Inverse_transform.py",
         "Inverse-transform sampling",
         "Inverse_transform",
         "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn.",
     ),
     (
-        "pages/5_Slerp_vs_lerp.py",
+        "pages/7_Slerp_vs_lerp.py",
         "Slerp vs lerp",
         "Slerp_vs_lerp",
         "why straight lines cut through the empty middle of a high-dimensional Gaussian.",
     ),
     (
-        "pages/6_Compare.py",
+        "pages/8_Compare.py",
         "Compare",
         "Compare",
-        "all three variants on the same target, seeds and budget: who wins, and why.",
-    ),
-    (
-        "pages/7_DiracGAN.py",
-        "DiracGAN",
-        "DiracGAN",
-        "why GANs oscillate: each variant's training as a vector field in a two-number game.",
+        "the three classic variants on the same target, seeds and budget: who wins, and why.",
     ),
 ]
 

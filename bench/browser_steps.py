@@ -21,9 +21,9 @@ STOPPED = re.compile(r"(stopped|finished) — step")  # a variant page's progres
 
 
 @contextlib.contextmanager
-def new_page(browser, timeout_ms: int = 60_000):
-    """A fresh browser context (no shared session) with one page at VIEWPORT."""
-    ctx = browser.new_context(viewport=VIEWPORT)
+def new_page(browser, timeout_ms: int = 60_000, viewport: dict | None = None):
+    """A fresh browser context (no shared session) with one page at VIEWPORT (or `viewport`)."""
+    ctx = browser.new_context(viewport=viewport or VIEWPORT)
     try:
         page = ctx.new_page()
         page.set_default_timeout(timeout_ms)
@@ -74,9 +74,11 @@ def open_settled(page, url: str) -> None:
     no_exception(page)
 
 
-def train_live_and_stop(page, url: str) -> None:
-    """On a variant page: Start, let the live ticks draw, Stop, wait for the side-by-side table."""
-    open_settled(page, url)
+def train_live_and_stop(page, url: str | None) -> None:
+    """On a variant page (opened at `url`, or already open when None): Start, let the live ticks
+    draw, Stop, wait for the side-by-side table."""
+    if url is not None:
+        open_settled(page, url)
     button(page, "Start").click()
     wait_for(lambda: charts(page) >= 6, "six live charts")  # drawn by the live ticks
     time.sleep(2)  # a few more ticks
@@ -109,4 +111,23 @@ def tour(base: str) -> dict:
     for name, path in TEACHING_PAGES.items():
         steps[name] = lambda page, path=path: open_settled(page, f"{base}/{path}")
     steps["compare"] = lambda page: run_comparison(page, f"{base}/{COMPARE_TINY}")
+    steps["modern"] = lambda page: train_modern_and_stop(page, f"{base}/Modern_GANs")
+    steps["dirac"] = lambda page: open_dirac(page, f"{base}/DiracGAN", "NS-GAN + R1")
     return steps
+
+
+def train_modern_and_stop(page, url: str, label: str = "RpGAN + R1 + R2") -> None:
+    """On the Modern GANs page: pick a variant, then train it live and stop as on a variant page."""
+    open_settled(page, url)
+    page.locator('[data-testid="stMain"]').get_by_role("radio", name=label).click()
+    settle(page)
+    train_live_and_stop(page, None)
+
+
+def open_dirac(page, url: str, variant: str) -> None:
+    """On the DiracGAN page: pick a variant from the selectbox and wait for its charts."""
+    open_settled(page, url)
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=variant, exact=True).click()
+    settle(page)
+    no_exception(page)

@@ -3,6 +3,7 @@
     python bench/screenshots.py                  # every picture
     python bench/screenshots.py compare home     # only these
     python bench/screenshots.py --out /tmp/shots # somewhere else
+    python bench/screenshots.py --size 1280x720 --out /tmp/projector   # a projector's screen
 
 Starts `streamlit run app.py` (bench/appserver.py) and brings each page into the state the browser
 tests check (bench/browser_steps.py): the variant pages after a short live run and Stop, the
@@ -21,7 +22,7 @@ from appserver import CHROMIUM, ROOT, launch_chromium, running_app
 from browser_steps import new_page, tour
 from playwright.sync_api import sync_playwright
 
-NAMES = list(tour(""))  # home, the three variant pages, the two teaching pages, compare
+NAMES = list(tour(""))  # home, the variant pages, the teaching pages, compare, modern, dirac
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "docs" / "screenshots",
         help="folder for the PNGs (default: docs/screenshots, the README's)",
     )
+    p.add_argument("--size", default="1400x1000", help="viewport WIDTHxHEIGHT (default 1400x1000)")
     args = p.parse_args(argv)
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        p.error(f"--size: {args.size!r} is not WIDTHxHEIGHT, e.g. 1280x720")
     unknown = sorted(set(args.names) - set(NAMES))
     if unknown:
         p.error(f"no picture called {', '.join(unknown)}; choose from {', '.join(NAMES)}")
@@ -52,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name in args.names or NAMES:
                 t0 = time.perf_counter()
-                with new_page(browser) as page:
+                with new_page(browser, viewport={"width": width, "height": height}) as page:
                     steps[name](page)
                     path = args.out / f"{name}.png"
                     page.screenshot(path=str(path), full_page=False)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ganlab.dirac import VARIANTS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/7_DiracGAN.py"
+PAGE = "pages/5_DiracGAN.py"
 F1 = 0.5  # f'(0) for f(t) = −log(1 + e^{−t})
 
 
@@ -143,7 +143,7 @@ def test_a_game_without_a_live_page_has_no_link():
     [
         ("pages/1_Vanilla_GAN.py", None, "ns-gan"),  # the page's default G loss
         ("pages/3_WGAN-GP.py", None, "wgan-gp"),
-        ("pages/8_Modern_GANs.py", "r1", "ns-gan-r1"),
+        ("pages/4_Modern_GANs.py", "r1", "ns-gan-r1"),
     ],
 )
 def test_a_live_page_links_to_its_dynamics(page, pick, dirac_key):

@@ -160,7 +160,7 @@ def _compare_json(target, **changes) -> str:
 
 
 def _paste(text: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "6_Compare.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "8_Compare.py"), default_timeout=60)
     at.run()
     at.text_area(key="cmp.load_text").set_value(text)
     at.button(key="cmp.load_button").click().run()

@@ -23,9 +23,9 @@ PAGES = {  # page -> the file AppTest switches to (None: the home page)
     "gan": "pages/1_Vanilla_GAN.py",
     "wgan": "pages/2_WGAN.py",
     "wgan-gp": "pages/3_WGAN-GP.py",
-    "sampling": "pages/4_Inverse_transform.py",
-    "slerp": "pages/5_Slerp_vs_lerp.py",
-    "compare": "pages/6_Compare.py",
+    "sampling": "pages/6_Inverse_transform.py",
+    "slerp": "pages/7_Slerp_vs_lerp.py",
+    "compare": "pages/8_Compare.py",
 }
 COMPARE = compare_controls.url_spec()
 SPECS: dict[str, links.Spec] = {p: COMPARE if p == "compare" else {} for p in PAGES}

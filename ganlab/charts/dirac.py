@@ -20,13 +20,14 @@ SVG = {"embedOptions": {"renderer": "svg"}}
 PAD = {"type": "pad"}
 SIZE = 320  # px, the square plot of the plane: equal aspect needs equal width and height
 HEIGHT = 300
-# Okabe–Ito (colour-blind safe)
+# Okabe–Ito (colour-blind safe), none of them a variant's colour: on this page blue or orange
+# would read as "the vanilla GAN" or "WGAN" (ganlab.variants gives each variant its own).
 FIELD_COLOR = "#999999"
-MODE_COLORS = {"simultaneous": "#0072B2", "alternating": "#E69F00"}
-START_COLOR = "#D55E00"
+MODE_COLORS = {"simultaneous": "#D55E00", "alternating": "#56B4E9"}
+START_COLOR = "#000000"
 EQ_COLOR = "#000000"
-GUIDE_COLOR = "#009E73"
-CONT_COLOR = "#009E73"
+GUIDE_COLOR = "#666666"
+CONT_COLOR = "#666666"
 DISC_COLOR = "#CC79A7"
 
 
@@ -107,7 +108,8 @@ def vector_field(
     guides = guides or []
     labels = sorted({label for _, label in guides})
     domain = ["field: direction of a step", step, "start", "equilibrium (0, 0)", *labels]
-    colors = [FIELD_COLOR, MODE_COLORS.get(mode, "#0072B2"), START_COLOR, EQ_COLOR]
+    line = MODE_COLORS.get(mode, MODE_COLORS["simultaneous"])
+    colors = [FIELD_COLOR, line, START_COLOR, EQ_COLOR]
     colors += [GUIDE_COLOR] * len(labels)
     color = _color(domain, colors)
     p = np.asarray(path, dtype=float).reshape(-1, 2)
@@ -203,7 +205,7 @@ def distance(curves: dict[str, np.ndarray]) -> Spec:
         rows.append(pd.DataFrame({"k": k[ok], "d": d[ok], "series": f"{mode} steps"}))
     data = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["k", "d"])
     domain = [f"{m} steps" for m in curves]
-    color = _color(domain, [MODE_COLORS.get(m, "#0072B2") for m in curves])
+    color = _color(domain, [MODE_COLORS.get(m, MODE_COLORS["simultaneous"]) for m in curves])
     layer = _layer(
         "curves",
         {"type": "line", "strokeWidth": 2, "clip": True},

@@ -13,9 +13,9 @@ LIVE_PAGES = {
     "gan": ("pages/1_Vanilla_GAN.py", "Vanilla GAN"),
     "wgan": ("pages/2_WGAN.py", "WGAN"),
     "wgan-gp": ("pages/3_WGAN-GP.py", "WGAN-GP"),
-    **{v: ("pages/8_Modern_GANs.py", "Modern GANs") for v in MODERN},
+    **{v: ("pages/4_Modern_GANs.py", "Modern GANs") for v in MODERN},
 }
-DIRAC_PAGE = "pages/7_DiracGAN.py"
+DIRAC_PAGE = "pages/5_DiracGAN.py"
 MODERN_WANTED = "modern.wanted"  # the engine variant the Modern GANs page opens with
 DIRAC_WANTED = "dirac.wanted"  # the Dirac variant the DiracGAN page opens with
 
