@@ -7,50 +7,50 @@ from ganlab.ui.url import read as read_link
 # (file, title in the sidebar, URL path — shareable links use it, so keep it stable, one line)
 PAGES = [
     (
-        "pages/1_Vanilla_GAN.py",
+        "app_pages/1_Vanilla_GAN.py",
         "Vanilla GAN",
         "Vanilla_GAN",
         "the original game: binary cross-entropy, saturating vs non-saturating loss, "
         "mode collapse.",
     ),
     (
-        "pages/2_WGAN.py",
+        "app_pages/2_WGAN.py",
         "WGAN",
         "WGAN",
         "a critic that estimates the Wasserstein distance, kept Lipschitz by clipping its weights.",
     ),
     (
-        "pages/3_WGAN-GP.py",
+        "app_pages/3_WGAN-GP.py",
         "WGAN-GP",
         "WGAN-GP",
         "the same critic kept Lipschitz by a gradient penalty instead of clipping.",
     ),
     (
-        "pages/4_Modern_GANs.py",
+        "app_pages/4_Modern_GANs.py",
         "Modern GANs",
         "Modern_GANs",
         "LSGAN, hinge, NS-GAN + R1 and RpGAN + R1 + R2: the losses and penalties used today.",
     ),
     (
-        "pages/5_DiracGAN.py",
+        "app_pages/5_DiracGAN.py",
         "DiracGAN",
         "DiracGAN",
         "why GANs oscillate: each variant's training as a vector field in a two-number game.",
     ),
     (
-        "pages/6_Inverse_transform.py",
+        "app_pages/6_Inverse_transform.py",
         "Inverse-transform sampling",
         "Inverse_transform",
         "U ~ Uniform(0, 1) → F⁻¹(U): the map a 1-D generator is trying to learn.",
     ),
     (
-        "pages/7_Slerp_vs_lerp.py",
+        "app_pages/7_Slerp_vs_lerp.py",
         "Slerp vs lerp",
         "Slerp_vs_lerp",
         "why straight lines cut through the empty middle of a high-dimensional Gaussian.",
     ),
     (
-        "pages/8_Compare.py",
+        "app_pages/8_Compare.py",
         "Compare",
         "Compare",
         "the three classic variants on the same target, seeds and budget: who wins, and why.",

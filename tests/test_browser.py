@@ -50,6 +50,16 @@ def test_home_page_links_every_page(server, page):
     _shot(page, "home")
 
 
+def test_a_page_opened_by_its_link_shows_the_apps_own_navigation(server, page):
+    # A deep link (a lecturer's slide) must show the same page list as the home page: ours,
+    # with its titles and order, not one Streamlit derives from file names ("app", …).
+    open_settled(page, f"{server}/WGAN")
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split("\n")
+    names = [n.strip() for n in nav if n.strip() and n.strip() != "home"]  # "home": an icon
+    assert names[:4] == ["Home", "Vanilla GAN", "WGAN", "WGAN-GP"], names
+    assert "Inverse-transform sampling" in names and "app" not in names, names
+
+
 @pytest.mark.parametrize(("path", "name"), [(p, n) for n, p in VARIANT_PAGES.items()])
 def test_variant_page_trains_live_and_stops(server, page, path, name):
     train_live_and_stop(page, f"{server}/{path}")

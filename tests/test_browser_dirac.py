@@ -10,7 +10,7 @@ from browser_steps import charts, no_exception, open_settled, settle, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-PATH = "DiracGAN"  # app.py's URL path for pages/5_DiracGAN.py
+PATH = "DiracGAN"  # app.py's URL path for app_pages/5_DiracGAN.py
 
 pytestmark = pytest.mark.browser
 

@@ -392,8 +392,8 @@ def test_the_tables_run_here_button_goes_through_the_same_check(server_full):
 @pytest.mark.parametrize(
     "path, key",
     [
-        ("pages/6_Inverse_transform.py", "sampling.train"),
-        ("pages/7_Slerp_vs_lerp.py", "interp.train"),
+        ("app_pages/6_Inverse_transform.py", "sampling.train"),
+        ("app_pages/7_Slerp_vs_lerp.py", "interp.train"),
     ],
 )
 def test_the_teaching_pages_quick_trainers_are_refused(server_full, path, key):
@@ -405,7 +405,7 @@ def test_the_teaching_pages_quick_trainers_are_refused(server_full, path, key):
 
 
 def test_a_comparison_is_refused_when_the_server_is_full(server_full):
-    at = page("pages/8_Compare.py")
+    at = page("app_pages/8_Compare.py")
     at.button(key="cmp.run").click().run()
     assert not at.exception
     assert "this comparison" in refused(at)
@@ -419,7 +419,7 @@ def test_settings_too_big_for_a_visitor_are_refused_in_the_sidebars(monkeypatch)
     words = " ".join(e.value for e in at.error)
     assert "this run would hold" in words and "2.0 MB per visitor" in words
     assert at.button(key=f"{V}.live.start").disabled and runs(at) == []
-    at = page("pages/8_Compare.py")
+    at = page("app_pages/8_Compare.py")
     words = " ".join(e.value for e in at.error)
     assert "this comparison would hold" in words and runs(at) == []
 
@@ -465,7 +465,7 @@ def test_eviction_by_bytes_takes_the_oldest_and_never_the_run_on_screen(monkeypa
 @pytest.mark.slow  # a comparison, then a variant page: ~6 s
 def test_eviction_never_drops_a_comparison_on_screen(monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/8_Compare.py")
+    at.switch_page("app_pages/8_Compare.py")
     at.query_params["steps"] = "20"
     at.query_params["seeds"] = "1"
     at.run()
@@ -476,7 +476,7 @@ def test_eviction_never_drops_a_comparison_on_screen(monkeypatch):
         assert SERVICE.wait(run, timeout=120) and run.finished
     owner = budget.LEDGER.owner(runs(at)[0])
     held = budget.LEDGER.usage(owner)
-    at.switch_page("pages/1_Vanilla_GAN.py").run()
+    at.switch_page("app_pages/1_Vanilla_GAN.py").run()
     tiny(at, V)
     new = budget.estimate(at.session_state[f"{V}.cfg"])
     limit = held.bytes + new.held // 2  # the new run fits only if the comparison went

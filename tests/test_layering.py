@@ -104,7 +104,7 @@ def test_the_core_imports_no_streamlit():
 
 
 def test_pages_and_app_import_no_torch():
-    files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    files = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     bad = offenders(files, "torch")
     assert not bad, "pages call a view from ganlab.ui and import no torch:\n" + "\n".join(bad)
 

@@ -15,7 +15,7 @@ from ganlab.service import SERVICE
 from ganlab.training import METRIC_SAMPLES, Run
 from ganlab.ui import compare_view
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "8_Compare.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "8_Compare.py")
 RUNS = "ganlab.runs"
 LABELS = [compare.label(v) for v in compare.ORDER]
 
@@ -258,11 +258,11 @@ def test_a_short_target_link_is_written_back_to_the_address_bar():
 
 def test_settings_survive_a_page_switch():
     at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
-    at.switch_page("pages/8_Compare.py").run()
+    at.switch_page("app_pages/8_Compare.py").run()
     at.slider(key="seeds").set_value(3).run()
     at.selectbox(key="wgan_preset").set_value("paper").run()
-    at.switch_page("app.py").run()
-    at.switch_page("pages/8_Compare.py").run()
+    at.switch_page("app_pages/6_Inverse_transform.py").run()  # another page, then back
+    at.switch_page("app_pages/8_Compare.py").run()
     assert not at.exception
     assert at.slider(key="seeds").value == 3
     assert at.select_slider(key="wgan_clip").value == 0.01  # the paper's c, set by the preset

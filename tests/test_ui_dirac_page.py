@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ganlab.dirac import VARIANTS
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGE = "pages/5_DiracGAN.py"
+PAGE = "app_pages/5_DiracGAN.py"
 F1 = 0.5  # f'(0) for f(t) = −log(1 + e^{−t})
 
 
@@ -141,9 +141,9 @@ def test_a_game_without_a_live_page_has_no_link():
 @pytest.mark.parametrize(
     ("page", "pick", "dirac_key"),
     [
-        ("pages/1_Vanilla_GAN.py", None, "ns-gan"),  # the page's default G loss
-        ("pages/3_WGAN-GP.py", None, "wgan-gp"),
-        ("pages/4_Modern_GANs.py", "r1", "ns-gan-r1"),
+        ("app_pages/1_Vanilla_GAN.py", None, "ns-gan"),  # the page's default G loss
+        ("app_pages/3_WGAN-GP.py", None, "wgan-gp"),
+        ("app_pages/4_Modern_GANs.py", "r1", "ns-gan-r1"),
     ],
 )
 def test_a_live_page_links_to_its_dynamics(page, pick, dirac_key):

@@ -15,7 +15,7 @@ from ganlab.training import Run
 from ganlab.ui import interpolation_view as view
 from ganlab.ui import store
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Slerp_vs_lerp.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "7_Slerp_vs_lerp.py")
 
 
 def _page() -> AppTest:
@@ -128,12 +128,12 @@ def test_decoding_a_critic_from_another_page():
 def test_choices_survive_a_page_switch():
     # persist_state="session": leaving for the inverse-transform page and coming back keeps d
     at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/7_Slerp_vs_lerp.py").run()
+    at.switch_page("app_pages/7_Slerp_vs_lerp.py").run()
     at.select_slider(key="interp.d").set_value(64).run()
-    at.switch_page("pages/6_Inverse_transform.py").run()
+    at.switch_page("app_pages/6_Inverse_transform.py").run()
     assert not at.exception
     at.number_input(key="sampling.rate").set_value(2.0).run()
-    at.switch_page("pages/7_Slerp_vs_lerp.py").run()
+    at.switch_page("app_pages/7_Slerp_vs_lerp.py").run()
     assert not at.exception and at.select_slider(key="interp.d").value == 64
-    at.switch_page("pages/6_Inverse_transform.py").run()
+    at.switch_page("app_pages/6_Inverse_transform.py").run()
     assert at.number_input(key="sampling.rate").value == 2.0

@@ -11,7 +11,7 @@ from ganlab.service import SERVICE
 from ganlab.ui.modern_view import MODERN, PICK
 from ganlab.variants import VARIANTS
 
-PAGE = "pages/4_Modern_GANs.py"
+PAGE = "app_pages/4_Modern_GANs.py"
 
 
 def _open(variant: str) -> AppTest:

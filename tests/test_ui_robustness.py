@@ -91,9 +91,9 @@ def test_stop_switch_reset_and_changes_mid_training_leave_runs_consistent():
     assert wait_for(lambda: run.step > 0)
     at.run()  # one live tick
     consistent(run)
-    at.switch_page("pages/2_WGAN.py").run()  # leave while it trains
+    at.switch_page("app_pages/2_WGAN.py").run()  # leave while it trains
     assert training(at, V)  # the service trains on while another page is open
-    at.switch_page("pages/1_Vanilla_GAN.py").run()
+    at.switch_page("app_pages/1_Vanilla_GAN.py").run()
     assert not at.exception
     assert shown_run(at, V) is run
     consistent(run)

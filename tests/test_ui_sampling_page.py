@@ -15,7 +15,7 @@ from ganlab.ui import sampling_view as view
 from ganlab.ui import store
 from ganlab.user_targets import empirical, mixture, parse_csv
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "6_Inverse_transform.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "6_Inverse_transform.py")
 
 
 def _page() -> AppTest:

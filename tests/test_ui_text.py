@@ -160,7 +160,7 @@ def _compare_json(target, **changes) -> str:
 
 
 def _paste(text: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "8_Compare.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "8_Compare.py"), default_timeout=60)
     at.run()
     at.text_area(key="cmp.load_text").set_value(text)
     at.button(key="cmp.load_button").click().run()
@@ -204,7 +204,7 @@ def _core_message(data: bytes) -> str:
 )
 def test_an_uploaded_name_and_a_bad_cell_are_shown_as_text_and_short(data):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/2_WGAN.py").run()
+    at.switch_page("app_pages/2_WGAN.py").run()
     at.selectbox(key="wgan.target").set_value("uploaded data").run()
     at.file_uploader(key="wgan.target.upload").set_value((f"{NAME}.csv", data, "text/csv")).run()
     assert not at.exception

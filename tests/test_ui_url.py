@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = {  # page -> the file AppTest switches to (None: the home page)
     "home": None,
-    "gan": "pages/1_Vanilla_GAN.py",
-    "wgan": "pages/2_WGAN.py",
-    "wgan-gp": "pages/3_WGAN-GP.py",
-    "sampling": "pages/6_Inverse_transform.py",
-    "slerp": "pages/7_Slerp_vs_lerp.py",
-    "compare": "pages/8_Compare.py",
+    "gan": "app_pages/1_Vanilla_GAN.py",
+    "wgan": "app_pages/2_WGAN.py",
+    "wgan-gp": "app_pages/3_WGAN-GP.py",
+    "sampling": "app_pages/6_Inverse_transform.py",
+    "slerp": "app_pages/7_Slerp_vs_lerp.py",
+    "compare": "app_pages/8_Compare.py",
 }
 COMPARE = compare_controls.url_spec()
 SPECS: dict[str, links.Spec] = {p: COMPARE if p == "compare" else {} for p in PAGES}

@@ -13,9 +13,9 @@ from ganlab.service import SERVICE
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {
-    "gan": "pages/1_Vanilla_GAN.py",
-    "wgan": "pages/2_WGAN.py",
-    "wgan-gp": "pages/3_WGAN-GP.py",
+    "gan": "app_pages/1_Vanilla_GAN.py",
+    "wgan": "app_pages/2_WGAN.py",
+    "wgan-gp": "app_pages/3_WGAN-GP.py",
 }
 RUNS = "ganlab.runs"
 WAIT_S = 120.0  # a tiny run finishes in well under a second; a loaded machine is slower

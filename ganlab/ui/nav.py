@@ -10,12 +10,12 @@ from ganlab.variants import CLASSICS, VARIANTS
 
 MODERN = tuple(k for k in VARIANTS if k not in CLASSICS)  # they share the Modern GANs page
 LIVE_PAGES = {
-    "gan": ("pages/1_Vanilla_GAN.py", "Vanilla GAN"),
-    "wgan": ("pages/2_WGAN.py", "WGAN"),
-    "wgan-gp": ("pages/3_WGAN-GP.py", "WGAN-GP"),
-    **{v: ("pages/4_Modern_GANs.py", "Modern GANs") for v in MODERN},
+    "gan": ("app_pages/1_Vanilla_GAN.py", "Vanilla GAN"),
+    "wgan": ("app_pages/2_WGAN.py", "WGAN"),
+    "wgan-gp": ("app_pages/3_WGAN-GP.py", "WGAN-GP"),
+    **{v: ("app_pages/4_Modern_GANs.py", "Modern GANs") for v in MODERN},
 }
-DIRAC_PAGE = "pages/5_DiracGAN.py"
+DIRAC_PAGE = "app_pages/5_DiracGAN.py"
 MODERN_WANTED = "modern.wanted"  # the engine variant the Modern GANs page opens with
 DIRAC_WANTED = "dirac.wanted"  # the Dirac variant the DiracGAN page opens with
 
