@@ -174,18 +174,14 @@ def step_tally(cfg: TrainConfig) -> Tally:
 
 
 def _penalty_points(cfg: TrainConfig) -> int:
-    """The points a penalty's slope pass runs on: a batch (interpolates, or real data for R1),
-    or the real and the fake batch (R1 + R2)."""
+    """The points a penalty's slope pass runs on (none without a penalty)."""
     penalty = VARIANTS[cfg.variant].penalty
-    if penalty is None:
-        return 0
-    return (2 if penalty.on == "real+fake" else 1) * cfg.batch_size
+    return 0 if penalty is None else penalty.batches * cfg.batch_size
 
 
 def _draws_eps(cfg: TrainConfig) -> bool:
-    """Whether a step draws ε for interpolates (WGAN-GP's penalty)."""
     penalty = VARIANTS[cfg.variant].penalty
-    return penalty is not None and penalty.on == "interpolates"
+    return penalty is not None and penalty.draws_eps
 
 
 def step_flops(cfg: TrainConfig) -> float:

@@ -151,7 +151,7 @@ class Run(Views):
         real = real.view(k, m, nd, b).permute(1, 2, 0, 3).unsqueeze(-1)  # (m, nd, K, B, 1)
         z = np.stack([self._latent(r, (m, nd + 1, b)) for r in self._rng["noise"]], axis=2)
         eps = None
-        if self.variant.penalty is not None and self.variant.penalty.on == "interpolates":
+        if self.variant.penalty is not None and self.variant.penalty.draws_eps:
             eps_np = np.stack(
                 [r.random((m, nd, b, 1), dtype=np.float32) for r in self._rng["eps"]], axis=2
             )

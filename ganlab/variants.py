@@ -29,6 +29,16 @@ class Penalty:
     factor: float = 1.0
 
     @property
+    def draws_eps(self) -> bool:
+        """Whether each D step draws ε ~ U(0, 1) per point for its interpolates."""
+        return self.on == "interpolates"
+
+    @property
+    def batches(self) -> int:
+        """How many batches its slope pass runs on: two for real and fake, else one."""
+        return 2 if self.on == "real+fake" else 1
+
+    @property
     def name(self) -> str:
         if self.target_norm:
             return "gradient penalty"
@@ -242,7 +252,6 @@ VARIANTS: dict[str, Variant] = {
         equilibrium=_lsgan_equilibrium,
         neutral_score=0.5,
         score_name="D(x), least-squares score",
-        records=("d_real", "d_fake"),
         minimises="a least-squares fit of D (Pearson χ² with the −1/1/0 coding; here 0/1/1)",
         d_loss_text="½E[(D(x) − 1)²] + ½E[D(G(z))²]; G: ½E[(D(G(z)) − 1)²]",
         output="linear score (real → 1, fake → 0)",
@@ -265,7 +274,6 @@ VARIANTS: dict[str, Variant] = {
         knobs=("d_steps",),
         equilibrium=_hinge_equilibrium,
         g_level_arbitrary=True,
-        records=("d_real", "d_fake"),
         d_symbol="D",
         steps_label="n_dis — D steps per G step",
         steps_url="ndis",
@@ -311,7 +319,6 @@ VARIANTS: dict[str, Variant] = {
         knobs=("r1_gamma", "d_steps"),
         equilibrium=_relativistic_equilibrium,
         penalty=Penalty("r1_gamma", target_norm=0.0, on="real+fake", factor=0.5),
-        records=("d_real", "d_fake"),
         score_name="D(x), relativistic score",
         minimises="a relativistic pairing loss: each real x against one fake G(z)",
         d_loss_text="E[softplus(D(G(z)) − D(x))] + γ/2·(E‖∇D(x)‖² + E‖∇D(G(z))‖²)",
