@@ -25,6 +25,7 @@ CONTRASTS = {
     "clip-too-large": dict(clip=0.1),
     "strong-d-collapse": dict(d_layers=2, d_width=32, g_layers=2, g_width=32, d_steps=1),
     "lr-diverges": dict(lr_d=1e-4),
+    "r1-off": dict(r1_gamma=10.0),
 }
 GOAL = 6 / 8
 

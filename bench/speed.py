@@ -1,7 +1,7 @@
 """Engine vs textbook loop, side by side in one process: generator steps/s, K-seed scaling, RSS.
 
-    python bench/speed.py            # ~10 min: 5 interleaved rounds of ≥ 1 s per measurement
-    python bench/speed.py --quick    # ~5 min: 3 rounds of ≥ 0.4 s, RSS run at 500 steps
+    python bench/speed.py            # ~8 min: 5 interleaved rounds of ≥ 1 s per measurement
+    python bench/speed.py --quick    # ~3 min: 3 rounds of ≥ 0.4 s, RSS run at 500 steps
     python bench/speed.py --variants lsgan,r1 --no-rss   # some variants only
     GANLAB_ENGINE=/tmp/copy python bench/speed.py   # measure a modified copy of ganlab/
 
