@@ -19,6 +19,7 @@ from browser_steps import (
     open_settled,
     run_comparison,
     train_live_and_stop,
+    wait_for,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +55,14 @@ def test_a_page_opened_by_its_link_shows_the_apps_own_navigation(server, page):
     # A deep link (a lecturer's slide) must show the same page list as the home page: ours,
     # with its titles and order, not one Streamlit derives from file names ("app", …).
     open_settled(page, f"{server}/WGAN")
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split("\n")
-    names = [n.strip() for n in nav if n.strip() and n.strip() != "home"]  # "home": an icon
+
+    def page_list() -> list[str]:
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        text = nav.inner_text() if nav.count() else ""
+        return [n.strip() for n in text.split("\n") if n.strip() and n.strip() != "home"]  # icon
+
+    wait_for(lambda: "Compare" in page_list(), "the sidebar's page list", 60)
+    names = page_list()
     assert names[:4] == ["Home", "Vanilla GAN", "WGAN", "WGAN-GP"], names
     assert "Inverse-transform sampling" in names and "app" not in names, names
 
@@ -76,7 +83,7 @@ def test_variant_page_trains_live_and_stops(server, page, path, name):
 )
 def test_teaching_page_draws_its_charts(server, page, path, name, n_charts):
     open_settled(page, f"{server}/{path}")
-    assert charts(page) >= n_charts
+    wait_for(lambda: charts(page) >= n_charts, f"{n_charts} charts", 60)  # drawn after settling
     _shot(page, name)
 
 
