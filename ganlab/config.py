@@ -81,6 +81,21 @@ class TrainConfig:
 
 
 # --- presets ------------------------------------------------------------------------------------
+# The vanilla GAN's 1-D tuned recipe, the starting point the newer variants were tuned from.
+VANILLA_TUNED = dict(
+    g_opt="adam",
+    d_opt="adam",
+    lr_g=1e-3,
+    lr_d=1e-3,
+    beta1=0.0,
+    beta2=0.999,
+    d_steps=1,
+    g_loss="non-saturating",
+    batch_size=512,
+    data_size=10_000,
+    ema=0.999,
+    lr_decay=0.1,
+)
 # "paper": the published settings. "tuned": measured here on the built-in targets
 # (bench/quality.py); see README for the table behind them.
 PRESETS: dict[str, dict[str, dict]] = {
@@ -98,20 +113,7 @@ PRESETS: dict[str, dict[str, dict]] = {
         # β₁ = 0 and a decaying lr gave the lowest W1 on bimodal (0.12 vs 0.19 for the
         # constant-lr default); a two-time-scale lr made vanilla D win and collapse modes.
         # Batch 512 beat 256 on all five targets at 6000 steps (mixture 0.090 vs 0.121).
-        "tuned": dict(
-            g_opt="adam",
-            d_opt="adam",
-            lr_g=1e-3,
-            lr_d=1e-3,
-            beta1=0.0,
-            beta2=0.999,
-            d_steps=1,
-            g_loss="non-saturating",
-            batch_size=512,
-            data_size=10_000,
-            ema=0.999,
-            lr_decay=0.1,
-        ),
+        "tuned": VANILLA_TUNED,
     },
     "wgan": {
         "paper": dict(g_opt="rmsprop", d_opt="rmsprop", lr_g=5e-5, lr_d=5e-5, d_steps=5, clip=0.01),
@@ -166,18 +168,7 @@ PRESETS: dict[str, dict[str, dict]] = {
         # faster than G (TTUR) 0.126 / 0.113 → 0.079 / 0.078; 5 D steps 0.177 / 0.089 (a seed lost
         # a mode); lr decay to 30 % rather than 10 % 0.079 / 0.113 (a seed lost a mode). Then 8
         # seeds: normal 0.006, bimodal 0.103, uniform 0.017, exponential 0.034, mixture 0.080.
-        "tuned": dict(
-            g_opt="adam",
-            d_opt="adam",
-            lr_g=1e-3,
-            lr_d=4e-3,
-            beta1=0.0,
-            d_steps=1,
-            batch_size=512,
-            data_size=10_000,
-            ema=0.999,
-            lr_decay=0.1,
-        ),
+        "tuned": {**VANILLA_TUNED, "lr_d": 4e-3},
     },
     # SNGAN's hinge setting (Miyato et al., 2018): Adam 2e-4, β = (0, 0.9), n_dis = 5; their
     # spectral normalisation is not part of this variant.
@@ -189,19 +180,7 @@ PRESETS: dict[str, dict[str, dict]] = {
         # faster than G 0.107 / 0.083 → 0.075 / 0.071; n_dis = 5 (SNGAN's) 0.143 / 0.085; lr
         # decay to 30 % rather than 10 % 0.074 / 0.085. Then 8 seeds: normal 0.008, bimodal 0.076,
         # uniform 0.018, exponential 0.040, mixture 0.072.
-        "tuned": dict(
-            g_opt="adam",
-            d_opt="adam",
-            lr_g=1e-3,
-            lr_d=4e-3,
-            beta1=0.0,
-            beta2=0.9,
-            d_steps=1,
-            batch_size=512,
-            data_size=10_000,
-            ema=0.999,
-            lr_decay=0.1,
-        ),
+        "tuned": {**VANILLA_TUNED, "lr_d": 4e-3, "beta2": 0.9},
     },
     # Mescheder et al. (2018), GAN_stability's configs: RMSprop 1e-4, γ = 10, one D step.
     "r1": {
@@ -211,19 +190,7 @@ PRESETS: dict[str, dict[str, dict]] = {
         # tie: the paper's 10 kept); D 4× faster than G 0.044 / 0.072 at γ 1, 0.049 / 0.061 at
         # γ 10. Then 8 seeds: normal 0.007, bimodal 0.040, uniform 0.013, exponential 0.036,
         # mixture 0.055.
-        "tuned": dict(
-            g_opt="adam",
-            d_opt="adam",
-            lr_g=1e-3,
-            lr_d=1e-3,
-            beta1=0.0,
-            d_steps=1,
-            r1_gamma=10.0,
-            batch_size=512,
-            data_size=10_000,
-            ema=0.999,
-            lr_decay=0.1,
-        ),
+        "tuned": {**VANILLA_TUNED, "r1_gamma": 10.0},
     },
     # Huang et al. (2024), R3GAN: Adam 2e-4, β = (0, 0.99), one D step; γ = 0.05 as in their
     # CIFAR-10 configuration.
@@ -243,20 +210,7 @@ PRESETS: dict[str, dict[str, dict]] = {
         # 0.056, γ 100 0.030 / 0.062; D 4× faster than G 0.064 / 0.064 at γ 1, 0.046 / 0.083 at
         # γ 10. Then 8 seeds: normal 0.006, bimodal 0.026, uniform 0.018, exponential 0.034,
         # mixture 0.046.
-        "tuned": dict(
-            g_opt="adam",
-            d_opt="adam",
-            lr_g=1e-3,
-            lr_d=1e-3,
-            beta1=0.0,
-            beta2=0.99,
-            d_steps=1,
-            r1_gamma=50.0,
-            batch_size=512,
-            data_size=10_000,
-            ema=0.999,
-            lr_decay=0.1,
-        ),
+        "tuned": {**VANILLA_TUNED, "beta2": 0.99, "r1_gamma": 50.0},
     },
 }
 

@@ -23,6 +23,17 @@ TARGET_COLOR = "#555555"
 # fixed decimals (".3f" prints a critic estimate of 0.0004 as 0.000); "~" drops trailing zeros.
 SIG = ".3~g"
 
+
+def quantitative(field: str, title: str | None, domain=None, **more) -> dict:
+    """A plain Vega-Lite encoding of a quantitative field, on a fixed domain when given (the
+    frame and DiracGAN charts are dict specs, not Altair)."""
+    enc: dict = {"field": field, "type": "quantitative", "title": title}
+    if domain is not None:
+        enc["scale"] = {"domain": [float(domain[0]), float(domain[1])], "nice": False}
+    enc.update(more)
+    return enc
+
+
 # Widths the charts must fit (px, the whole chart: axes, title and legend included). A variant
 # page's two columns are ~600 px on a 1400 px window and ~560 px on a 1280×720 projector; the
 # Compare page's three columns ~360 px there.

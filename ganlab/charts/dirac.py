@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ganlab.charts import LEGEND_LABEL_LIMIT, SIG
+from ganlab.charts import quantitative as _q
 
 Spec = dict[str, Any]
 SVG = {"embedOptions": {"renderer": "svg"}}
@@ -29,14 +30,6 @@ EQ_COLOR = "#000000"
 GUIDE_COLOR = "#666666"
 CONT_COLOR = "#666666"
 DISC_COLOR = "#CC79A7"
-
-
-def _q(field: str, title: str | None, domain=None, **more) -> dict:
-    enc: dict[str, Any] = {"field": field, "type": "quantitative", "title": title}
-    if domain is not None:
-        enc["scale"] = {"domain": [float(domain[0]), float(domain[1])], "nice": False}
-    enc.update(more)
-    return enc
 
 
 def _color(domain: list[str], colors: list[str], columns: int = 2) -> dict:

@@ -21,6 +21,7 @@ from ganlab.charts import (
     share_outside,
     shown_range,
 )
+from ganlab.charts import quantitative as _q
 
 # the same colours as the Altair charts; MARK_COLOR also marks the shown step on the curves
 from ganlab.charts.training import MARK_COLOR, REAL_COLOR, SERIES_COLORS, binned, over_seeds
@@ -41,14 +42,6 @@ DETAIL_HEIGHT = 240
 
 
 # --- spec pieces ----------------------------------------------------------------------------------
-def _q(field: str, title: str | None, domain=None, **more) -> dict:
-    enc: dict[str, Any] = {"field": field, "type": "quantitative", "title": title}
-    if domain is not None:
-        enc["scale"] = {"domain": [float(domain[0]), float(domain[1])], "nice": False}
-    enc.update(more)
-    return enc
-
-
 def _color(domain: list[str], colors: list[str], symbol: str = "stroke") -> dict:
     legend = {
         "title": None,
