@@ -18,6 +18,7 @@ VARIANT_PAGES = {"vanilla": "Vanilla_GAN", "wgan": "WGAN", "wgan-gp": "WGAN-GP"}
 TEACHING_PAGES = {"inverse-transform": "Inverse_transform", "slerp": "Slerp_vs_lerp"}
 COMPARE_TINY = "Compare?steps=30&seeds=2"  # a comparison that finishes in seconds
 STOPPED = re.compile(r"(stopped|finished) — step")  # a variant page's progress text, not training
+TRAINED_STEPS = 300  # a live run shown in a picture or a test has learned something visible
 
 
 @contextlib.contextmanager
@@ -80,8 +81,10 @@ def train_live_and_stop(page, url: str | None) -> None:
     if url is not None:
         open_settled(page, url)
     button(page, "Start").click()
-    wait_for(lambda: charts(page) >= 6, "six live charts")  # drawn by the live ticks
-    time.sleep(2)  # a few more ticks
+    # Frame 0's charts are there before Start: wait for trained steps on screen (the first
+    # slice waits for a training process to start), then a few more live ticks.
+    wait_for(lambda: _shown_step(page) >= TRAINED_STEPS, f"step {TRAINED_STEPS} on screen")
+    time.sleep(2)
     no_exception(page)
     button(page, "Stop").click()
     # the progress text says so once the click has landed (a click during a rerun can be late)
@@ -92,6 +95,13 @@ def train_live_and_stop(page, url: str | None) -> None:
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     settle(page)  # and the script has finished drawing it
     no_exception(page)
+
+
+def _shown_step(page) -> int:
+    """The step in the page's progress text ("training — step 1,234 of 6,000"), 0 if none."""
+    bar = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
+    m = re.search(r"step ([\d,]+)", bar.first.inner_text() if bar.count() else "")
+    return int(m.group(1).replace(",", "")) if m else 0
 
 
 def run_comparison(page, url: str) -> None:
