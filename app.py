@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ganlab.ui import present
 from ganlab.ui.url import read as read_link
 
 # (file, title in the sidebar, URL path — shareable links use it, so keep it stable, one line)
@@ -78,6 +79,7 @@ def home() -> None:
     )
 
 
+present.toggle()  # presentation mode: in every page's sidebar, and in the link
 st.navigation(
     [st.Page(home, title="Home", icon=":material/home:", default=True)]
     + [st.Page(path, title=title, url_path=url) for path, title, url, _ in PAGES]

@@ -4,6 +4,7 @@ the verdict in words and what the literature says (the measured table is ganlab.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TypedDict
 
 import numpy as np
@@ -13,15 +14,21 @@ from ganlab import config, metrics
 from ganlab.config import PRESETS, ConfigError, TrainConfig
 from ganlab.report import number
 from ganlab.targets import TARGETS, Target
+from ganlab.user_targets import excerpt
 from ganlab.variants import CLASSICS, VARIANTS
 
-ORDER = CLASSICS  # columns, left to right: gan, wgan, wgan-gp (the newer variants: not yet)
+# Columns, left to right, of any comparison: the registry's order, whichever variants it holds.
+ORDER = tuple(VARIANTS)
 SHARED = ("target", "n_seeds", "steps", "seed")
+# A comparison holds at least one variant: one alone is still measured against the target and
+# the sampling noise floor (the CLI trains a single variant too); none has nothing to show.
+MIN_VARIANTS = 1
 
 
 class Defaults(TypedDict):
-    """Where a comparison starts: the SHARED settings and the preset of every variant."""
+    """Where a comparison starts: its variants, the SHARED settings and every variant's preset."""
 
+    variants: tuple[str, ...]  # keys of VARIANTS, in registry order
     target: str  # a built-in target's name
     n_seeds: int
     steps: int
@@ -29,9 +36,32 @@ class Defaults(TypedDict):
     preset: str
 
 
-# Watchable live on about one shared CPU core: three variants × 4 seeds × 2,000 steps.
-DEFAULTS = Defaults(target="bimodal", n_seeds=4, steps=2000, seed=0, preset="tuned")
+# The three the pages are about (the others are one click away); watchable live on about one
+# shared CPU core: three variants × 4 seeds × 2,000 steps.
+DEFAULTS = Defaults(
+    variants=CLASSICS, target="bimodal", n_seeds=4, steps=2000, seed=0, preset="tuned"
+)
 FORMAT = "ganlab-compare"  # the "format" field of a saved comparison
+
+
+def in_order(names: Iterable[str]) -> tuple[str, ...]:
+    """Known variant names in the registry's order (the columns' order), each once."""
+    given = set(names)
+    return tuple(v for v in ORDER if v in given)
+
+
+def variants_problems(names: list) -> list[str]:
+    """What makes `names` no list of variants to compare, in words (user text cut short)."""
+    unknown = [n for n in names if not isinstance(n, str) or n not in VARIANTS]
+    if unknown:
+        shown = ", ".join(f"'{excerpt(n, 20)}'" for n in unknown[:3])
+        return [f"{shown} {'is' if len(unknown) == 1 else 'are'} not among {', '.join(ORDER)}"]
+    twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+    if twice:
+        return [f"'{twice[0]}' is named twice"]
+    if len(names) < MIN_VARIANTS:
+        return ["no variant is named: a comparison needs at least one"]
+    return []
 
 
 def label(variant: str) -> str:
@@ -65,14 +95,23 @@ def _fields(knobs: dict, variant: str, preset: str) -> dict:
 
 
 def build(
-    target: Target | str, n_seeds: int, steps: int, seed: int, choices: dict[str, dict]
+    target: Target | str,
+    n_seeds: int,
+    steps: int,
+    seed: int,
+    choices: dict[str, dict],
+    variants: Iterable[str] = DEFAULTS["variants"],
 ) -> dict[str, TrainConfig]:
-    """One config per variant: the preset, then its knobs, then any `extra` fields (from a loaded
-    file), all on the same target, seeds and budget. choices[v] = {"preset", "knobs", "extra"}.
+    """One config per variant in `variants` (in registry order): the preset, then its knobs, then
+    any `extra` fields (from a loaded file), all on the same target, seeds and budget.
+    choices[v] = {"preset", "knobs", "extra"}; a variant without one gets DEFAULTS' preset.
     Raises ConfigError listing every problem, each naming its variant."""
-    problems: list[str] = []
+    names = list(variants)
+    problems = [f"variants: {p}" for p in variants_problems(names)]
+    if problems:
+        raise ConfigError(problems)
     out: dict[str, TrainConfig] = {}
-    for v in ORDER:
+    for v in in_order(names):
         c = choices.get(v, {})
         chosen = c.get("preset", DEFAULTS["preset"])
         fields = {
@@ -98,45 +137,72 @@ def default_configs(
     n_seeds: int = DEFAULTS["n_seeds"],
     steps: int = DEFAULTS["steps"],
     seed: int = DEFAULTS["seed"],
+    variants: Iterable[str] = DEFAULTS["variants"],
 ) -> dict[str, TrainConfig]:
-    """Every variant at the default preset, on DEFAULTS' shared settings unless given."""
-    return build(target, n_seeds, steps, seed, {})
+    """The variants (the classics unless given) at the default preset, on DEFAULTS' shared
+    settings unless given."""
+    return build(target, n_seeds, steps, seed, {}, variants)
 
 
 # --- saving and loading ---------------------------------------------------------------------------
 def to_json(cfgs: dict[str, TrainConfig], presets: dict[str, str] | None = None) -> str:
-    """Every setting of every variant, readable and loadable by `from_json`."""
+    """Which variants, and every setting of each, readable and loadable by `from_json`."""
+    names = in_order(cfgs)
     return json.dumps(
         {
             "format": FORMAT,
+            "variants": list(names),
             "presets": presets or {},
-            "configs": {v: cfgs[v].to_dict() for v in ORDER},
+            "configs": {v: cfgs[v].to_dict() for v in names},
         },
         indent=2,
     )
 
 
+def _saved_variants(data: dict) -> tuple[list[str], list[str]]:
+    """(the variants a saved comparison holds, problems): its "variants" list, or the classics
+    for a file saved before comparisons could hold any subset."""
+    if "variants" not in data:
+        return list(CLASSICS), []
+    names = data["variants"]
+    if not isinstance(names, list):
+        return [], [f"'variants' must be a list of variant names (got {excerpt(names)})"]
+    problems = [f"variants: {p}" for p in variants_problems(names)]
+    return ([] if problems else list(in_order(names))), problems
+
+
 def from_json(text: str) -> tuple[dict, dict[str, dict]]:
-    """(shared settings, choices) from a saved comparison, so that `build(**shared, choices)`
-    gives back exactly the saved configs. Each config goes through config.from_json (parsed,
-    validated, never executed); raises ConfigError with every problem in words."""
+    """(shared settings, choices) from a saved comparison, so that
+    `build(**shared, choices=choices, variants=choices)` gives back exactly the saved configs;
+    choices are keyed by the saved variants, in registry order. Each config goes through
+    config.from_json (parsed, validated, never executed); raises ConfigError with every problem
+    in words."""
     data = config.load_json(text)  # nesting too deep, numbers too long: said in words
     if not isinstance(data, dict) or not isinstance(data.get("configs"), dict):
         hint = (
-            (
-                " — this looks like one run's settings; a comparison file holds 'configs' for "
-                + ", ".join(ORDER)
-            )
+            " — this looks like one run's settings; a comparison file holds 'variants' and "
+            "'configs', one for each variant"
             if isinstance(data, dict) and "variant" in data
             else ""
         )
         raise ConfigError([f"not a saved comparison: expected an object with 'configs'{hint}"])
-    problems: list[str] = []
+    names, problems = _saved_variants(data)
+    if problems:
+        raise ConfigError(problems)
     cfgs: dict[str, TrainConfig] = {}
-    missing = [v for v in ORDER if v not in data["configs"]]
+    missing = [v for v in names if v not in data["configs"]]
     if missing:
         problems.append(f"'configs' lacks {', '.join(missing)}")
-    for v in ORDER:
+    beyond = [k for k in data["configs"] if k not in names]
+    if beyond:
+        shown = ", ".join(f"'{excerpt(k, 20)}'" for k in beyond[:3])
+        listed = (
+            "which 'variants' does not list"
+            if "variants" in data
+            else f"but a file without 'variants' compares {', '.join(CLASSICS)}"
+        )
+        problems.append(f"'configs' holds {shown}, {listed}")
+    for v in names:
         raw = data["configs"].get(v)
         if raw is None:
             continue
@@ -161,9 +227,9 @@ def from_json(text: str) -> tuple[dict, dict[str, dict]]:
                 )
     if problems:
         raise ConfigError(problems)
-    first = cfgs[ORDER[0]]
+    first = cfgs[names[0]]
     shared = {name: getattr(first, name) for name in SHARED}
-    return shared, {v: choice_of(c) for v, c in cfgs.items()}
+    return shared, {v: choice_of(cfgs[v]) for v in names}
 
 
 def _show(value) -> str:
@@ -226,7 +292,9 @@ def verdict(seeds: dict[str, list[dict]], floor_w1: float | None = None) -> str:
     ranked = sorted((v for v in seeds if w1[v]["n"]), key=lambda v: _key(w1[v]))
     if ranked:
         head, *tail = ranked
-        text = f"Closest to the target by median W1: {label(head)} ({number(w1[head]['median'])})"
+        # a single variant is measured, not ranked: "closest" would compare it with nothing
+        lead = "Closest to the target by median W1" if len(seeds) > 1 else "Median W1 to the target"
+        text = f"{lead}: {label(head)} ({number(w1[head]['median'])})"
         if tail:
             text += ", then " + " and ".join(
                 f"{label(v)} ({number(w1[v]['median'])})" for v in tail
@@ -250,32 +318,46 @@ def _key(summary: dict) -> float:
 
 
 # --- the conceptual table -------------------------------------------------------------------------
-def conceptual(cfgs: dict[str, TrainConfig] | None = None) -> pd.DataFrame:
-    """What the literature says about each variant (from VARIANTS), and what this comparison
-    actually uses, so theory can be held against the measured table."""
+def conceptual(
+    cfgs: dict[str, TrainConfig] | None = None, variants: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """What the literature says about each variant (from VARIANTS: every entry carries its
+    paper's loss, constraint and settings), and what this comparison actually uses, so theory
+    can be held against the measured table. Columns: `variants`, else cfgs' variants, else
+    DEFAULTS'."""
+    names = in_order(variants if variants is not None else cfgs or DEFAULTS["variants"])
     rows = {}
-    for v in ORDER:
+    for v in names:
         var = VARIANTS[v]
         steps, _, lr = var.typical_lr.partition(";")
         col = {
             "distance minimised": var.minimises,
             "D / critic loss": var.d_loss_text,
-            "output activation": var.output,
-            "Lipschitz constraint": var.lipschitz,
-            "critic steps per G step": steps.strip(),
+            "output activation": var.output or _output(var.probability),
+            # R1 and R1 + R2 are penalties on D's slope, not a Lipschitz bound: said in words
+            "Lipschitz constraint or penalty": var.lipschitz,
+            "D / critic steps per G step": steps.strip(),
             "typical learning rate": (lr or steps).strip(),
         }
         if cfgs is not None and v in cfgs:
             c = cfgs[v]
             col["here: steps per G step"] = f"{c.d_steps}"
             col["here: optimizer, learning rate"] = f"{c.d_opt} {c.lr_d:g}"
-            col["here: constraint"] = ", ".join(
-                f"{config.label(k)} {config.fmt(getattr(c, k))}"
-                for k in var.knobs
-                if k != "d_steps"
+            col["here: constraint"] = (
+                ", ".join(
+                    f"{config.label(k)} {config.fmt(getattr(c, k))}"
+                    for k in var.knobs
+                    if k != "d_steps"
+                )
+                or "none"  # LSGAN and hinge: their knob is the D step count alone
             )
         rows[var.label] = col
     return pd.DataFrame(rows)
+
+
+def _output(probability: bool) -> str:
+    """D's output in words, for an entry that leaves it to its `probability` flag (R1, RpGAN)."""
+    return "sigmoid (probability real)" if probability else "linear (unbounded score)"
 
 
 def is_builtin(target: Target) -> bool:

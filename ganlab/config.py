@@ -420,6 +420,7 @@ FIELDS: dict[str, Field] = {
             1,
             32,
             group="Run",
+            url="seeds",
             help="Seeds train together as one batched program; charts show the median and range.",
         ),
     ]

@@ -21,14 +21,16 @@ _INT = re.compile(r"[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)", re.ASCII)
 _FLOAT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 _LONGEST_NUMBER = 64  # longer is never a number we take (and int() of 5,000 digits raises)
 
-Value = int | float | str | bool
+Value = int | float | str | bool | list[str]  # a list: the names a "subset" parameter chose
 
 
 @dataclass(frozen=True)
 class Param:
     """One query parameter a page reads: its name in the link, what it holds and what is allowed.
-    kind: "int" or "float" (within `range`), "choice" (one of `choices`), "bool" (true/false).
-    `grid` is the widget's offer; a value off it but in range is fine (it joins the grid)."""
+    kind: "int" or "float" (within `range`), "choice" (one of `choices`), "bool" (true/false),
+    "subset" (some of `choices`, comma-separated, each once: ?variants=gan,lsgan; read in the
+    order of `choices`). `grid` is the widget's offer; a value off it but in range is fine (it
+    joins the grid)."""
 
     key: str
     kind: str
@@ -49,6 +51,8 @@ class Param:
             if text.lower() in ("true", "false"):
                 return text.lower() == "true", ""
             return None, f"{shown} is not true or false — ignored"
+        if self.kind == "subset":
+            return self._subset(text, shown)
         whole = self.kind == "int"
         value = _number(text, whole)
         lo, hi = self.range or (float("-inf"), float("inf"))
@@ -57,9 +61,27 @@ class Param:
             return None, f"{shown} is not {what} between {fmt(lo)} and {fmt(hi)} — ignored"
         return value, ""
 
+    def _subset(self, text: str, shown: str) -> tuple[list[str] | None, str]:
+        """The names `text` lists, in the order of `choices`, or the first problem in words."""
+        names = text.split(",")
+        unknown = [n for n in names if n not in self.choices]
+        if "" in unknown:
+            return None, f"{shown} has an empty name (a stray comma) — ignored"
+        if unknown:
+            return None, (
+                f"{shown}: '{excerpt(unknown[0], 20)}' is not one of "
+                f"{', '.join(self.choices)} — ignored"
+            )
+        twice = [n for n in dict.fromkeys(names) if names.count(n) > 1]
+        if twice:
+            return None, f"{shown}: '{twice[0]}' is named twice — ignored"
+        return [c for c in self.choices if c in names], ""
+
     def text(self, value: Value) -> str:
         """`value` as our own links spell it: what the widget matches a link against (a grid
         widget compares its labels, so ?wgan_clip=0.10 becomes 0.1 and ?gp_lr=0.00001 1e-05)."""
+        if isinstance(value, list):
+            return ",".join(c for c in self.choices if c in value)
         if isinstance(value, bool):
             return "true" if value else "false"
         if self.grid:
@@ -124,6 +146,9 @@ def parse(params: Mapping[str, str | list[str]], spec: Spec) -> tuple[dict[str, 
 
 
 # --- the Compare page ---------------------------------------------------------------------------
+VARIANTS_KEY = "variants"  # the Compare page's chosen variants: ?variants=gan,lsgan,rpgan
+
+
 def compare_key(variant: str, name: str) -> str:
     """A Compare knob's query parameter (and widget key): the variant's prefix and the field's
     link name (d_steps by the papers' names: gan_k, wgan_ncritic; also "preset" and "lr")."""
@@ -133,10 +158,12 @@ def compare_key(variant: str, name: str) -> str:
 
 
 def compare_spec(targets: tuple[str, ...] = tuple(TARGETS)) -> dict[str, Param]:
-    """Everything the Compare page reads from its link: the shared target, seeds, budget and
-    first seed; each variant's preset and knobs (its own, plus "lr", G's learning rate).
-    `targets`: the target names the page's picker writes into its links."""
+    """Everything the Compare page reads from its link: which variants (?variants=gan,lsgan; the
+    classics when absent), the shared target, seeds, budget and first seed; and every variant's
+    preset and knobs (its own, plus "lr", G's learning rate), chosen or not, so a link may set a
+    variant's knobs before it is picked. `targets`: the names the page's picker writes."""
     spec = {
+        VARIANTS_KEY: Param(VARIANTS_KEY, "subset", choices=compare.ORDER),
         "target": Param("target", "choice", choices=targets),
         "seeds": field("n_seeds", "seeds"),
         "steps": field("steps"),

@@ -16,9 +16,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Finished results persist on disk (ganlab.result_store): the tests keep theirs in a folder of
+# their own, set before ganlab is imported, so no run of the suite sees another's.
+os.environ["GANLAB_RESULTS_DIR"] = tempfile.mkdtemp(prefix="ganlab-results-test-")
 
 TESTS = Path(__file__).resolve().parent
 BENCH = TESTS.parent / "bench"
@@ -59,8 +64,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="module")
 def server():
     """The URL of the real app (`streamlit run app.py`), started once per test module."""
-    with running_app() as (url, _):
-        yield url
+    with pytest.MonkeyPatch.context() as mp:
+        # each module's server starts with an empty result store (as its memory is empty)
+        mp.setenv("GANLAB_RESULTS_DIR", tempfile.mkdtemp(prefix="ganlab-results-server-"))
+        with running_app() as (url, _):
+            yield url
 
 
 @pytest.fixture(scope="module")

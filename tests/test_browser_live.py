@@ -10,6 +10,7 @@ Screenshots of a failure land in tests/artifacts/live/.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -89,8 +90,13 @@ def _until(page, condition, what: str, seconds: float, name: str):
         time.sleep(0.05)
 
 
+_SEEDS = itertools.count(1000)
+
+
 def _open(page, server: str) -> None:
-    page.goto(f"{server}/{VARIANT_PAGES['vanilla']}")
+    # Each test its own first seed: sessions of one server asking for the same settings share a
+    # run (ui/store), and each test starts from step 0.
+    page.goto(f"{server}/{VARIANT_PAGES['vanilla']}?seed={next(_SEEDS)}")
     settle(page, 90)
     no_exception(page)
     _until(page, lambda: charts(page) >= 6, "six charts", 30, "open")

@@ -59,10 +59,10 @@ def test_w1_chart_has_one_line_per_variant_and_the_noise_floor(results):
     spec = charts.w1_chart(results, floor=0.03).to_dict()
     assert untitled_axes(spec) == []
     line = spec["layer"][1]["encoding"]
-    assert line["color"]["scale"]["range"] == [VARIANT_COLORS[v] for v in compare.ORDER]
+    assert line["color"]["scale"]["range"] == [VARIANT_COLORS[v] for v in results]
     assert line["y"]["scale"]["type"] == "log"
     (rows,) = datasets_with(spec, "median")
-    assert {r["series"] for r in rows} == {compare.label(v) for v in compare.ORDER}
+    assert {r["series"] for r in rows} == {compare.label(v) for v in results}
     assert any(r.get("value") == 0.03 for d in spec["datasets"].values() for r in d)
 
 
@@ -125,3 +125,67 @@ def test_compare_tooltips_print_significant_digits(results):
         if t.get("type") == "quantitative" and t["field"] not in ("step", "count")
     ]
     assert tips and all(t["format"].endswith("g") and "f" not in t["format"] for t in tips)
+
+
+# --- any subset of the variants -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def every():
+    """A tiny run of every registered variant (2 seeds, 20 steps), in registry order."""
+    out = {}
+    for v, cfg in compare.build("bimodal", 2, 20, 0, {}, compare.ORDER).items():
+        run = Run(cfg)
+        run.advance()
+        out[v] = run.result(with_metrics=False)
+    return out
+
+
+SUBSETS = [("rpgan",), ("gan", "lsgan", "rpgan"), ("wgan", "hinge", "r1", "rpgan"), compare.ORDER]
+
+
+@pytest.mark.parametrize("names", SUBSETS, ids=lambda n: ",".join(n))
+def test_every_chart_has_a_panel_or_a_line_per_chosen_variant_in_its_registry_colour(every, names):
+    chosen = {v: every[v] for v in names}
+    panels = charts.density_panels(chosen)
+    assert list(panels) == list(names)
+    for v, chart in panels.items():
+        bars = chart.to_dict()["layer"][0]["encoding"]
+        assert bars["color"]["scale"]["range"][0] == VARIANT_COLORS[v]
+    assert [c.to_dict()["title"] for c in charts.loss_panels(chosen).values()] == [
+        compare.label(v) for v in names
+    ]
+    spec = charts.w1_chart(chosen, floor=0.03).to_dict()
+    line = spec["layer"][1]["encoding"]
+    assert line["color"]["scale"]["domain"] == [compare.label(v) for v in names]
+    assert line["color"]["scale"]["range"] == [VARIANT_COLORS[v] for v in names]
+    (rows,) = datasets_with(spec, "median")
+    assert {r["series"] for r in rows} == {compare.label(v) for v in names}
+
+
+def test_the_w1_chart_grows_with_its_legend_so_the_plot_keeps_its_height(every):
+    three = charts.w1_chart({v: every[v] for v in compare.ORDER[:3]}).to_dict()["height"]
+    seven = charts.w1_chart(every).to_dict()["height"]
+    assert seven - three == 2 * charts.LEGEND_ROW  # four legend rows instead of two
+
+
+@pytest.mark.parametrize("names", SUBSETS, ids=lambda n: ",".join(n))
+def test_the_figure_wraps_its_panels_in_rows_of_three(every, names):
+    spec = charts.figure({v: every[v] for v in names}, floor=0.03).to_dict()
+    dens, loss, w1 = spec["vconcat"]
+    columns = min(len(names), charts.FIGURE_COLUMNS)
+    for row in (dens, loss):
+        assert row["columns"] == columns and len(row["concat"]) == len(names)
+    assert w1["width"] == max(columns, 2) * charts.FIGURE_PANEL["width"] + 60
+
+
+@pytest.mark.slow
+def test_every_variants_panels_fit_a_third_of_the_page_and_all_w1_curves_a_column(every):
+    for v, chart in {**charts.density_panels(every), **charts.loss_panels(every)}.items():
+        assert cut_text(chart, THIRD_WIDTH) == [], v
+    assert cut_text(charts.w1_chart(every, floor=0.03), COLUMN_WIDTH) == []
+
+
+@pytest.mark.slow
+def test_a_figure_of_every_variant_exports_without_a_browser(every):
+    svg = charts.to_svg(charts.figure(every, floor=0.03))
+    assert svg.lstrip().startswith("<svg")
+    assert all(compare.label(v) in svg for v in every)

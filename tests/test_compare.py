@@ -7,14 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from ganlab import compare
+from ganlab import cli, compare
 from ganlab.config import PRESETS, ConfigError, preset
 from ganlab.metrics import COLLAPSE_RULE
 from ganlab.targets import TARGETS
 from ganlab.user_targets import mixture
-from ganlab.variants import VARIANTS
+from ganlab.variants import CLASSICS, VARIANTS
 
 GAN, WGAN, GP = "Vanilla GAN", "WGAN (clip)", "WGAN-GP"
+NEWER = ("gan", "lsgan", "rpgan")  # a subset with newer variants, as a link names it
 
 
 # --- configs ------------------------------------------------------------------------------------
@@ -55,6 +56,55 @@ def test_knob_values_read_the_preset():
     }
 
 
+def test_a_subset_is_built_in_registry_order_with_each_variants_own_preset():
+    cfgs = compare.build("mixture", 2, 300, 3, {"rpgan": {"knobs": {"r1_gamma": 5.0}}}, NEWER[::-1])
+    assert list(cfgs) == ["gan", "lsgan", "rpgan"]  # the columns' order, however given
+    assert cfgs["gan"] == preset("gan", "tuned", target="mixture", n_seeds=2, steps=300, seed=3)
+    assert cfgs["lsgan"] == preset("lsgan", "tuned", target="mixture", n_seeds=2, steps=300, seed=3)
+    assert cfgs["rpgan"] == preset(
+        "rpgan", "tuned", target="mixture", n_seeds=2, steps=300, seed=3, r1_gamma=5.0
+    )
+    assert list(compare.default_configs(variants=compare.ORDER)) == list(VARIANTS)
+    assert list(compare.default_configs(variants=["hinge"])) == ["hinge"]  # one is enough
+
+
+@pytest.mark.parametrize(
+    "variants, problem",
+    [
+        ([], "variants: no variant is named: a comparison needs at least one"),
+        (["gan", "dcgan"], "variants: 'dcgan' is not among gan, wgan, wgan-gp, lsgan, hinge"),
+        (["gan", "gan"], "variants: 'gan' is named twice"),
+    ],
+)
+def test_build_refuses_a_list_that_is_no_subset_of_the_variants(variants, problem):
+    with pytest.raises(ConfigError) as err:
+        compare.build("normal", 2, 100, 0, {}, variants)
+    assert any(p.startswith(problem) for p in err.value.problems), err.value.problems
+
+
+def test_every_variant_knob_has_a_value_in_every_preset():
+    # a knob's widget starts at its preset's value, so each must have one
+    for v in compare.ORDER:
+        for name in PRESETS[v]:
+            values = compare.knob_values(v, name)
+            cfg = preset(v, name)
+            assert values["lr"] == cfg.lr_g
+            assert all(values[k] == getattr(cfg, k) for k in VARIANTS[v].knobs)
+
+
+def test_the_cli_trains_the_same_configs_for_the_same_subset():
+    """`python -m ganlab train --variant gan,lsgan,rpgan` and the page's default comparison of
+    the same variants: the same configs, so the same numbers (same config ⇒ same numbers is
+    tested in test_engine and test_service)."""
+    args = cli.build_parser().parse_args(
+        [
+            *("train", "--variant", "gan,lsgan,rpgan", "--target", "bimodal"),
+            *("--seeds", "4", "--steps", "2000", "--seed", "0"),
+        ]
+    )
+    assert cli.configs_from_args(args) == list(compare.default_configs(variants=NEWER).values())
+
+
 def test_build_lists_every_problem_with_its_variant():
     with pytest.raises(ConfigError) as err:
         compare.build(
@@ -87,13 +137,53 @@ def _odd_configs():
     )
 
 
-@pytest.mark.parametrize("cfgs", [compare.default_configs(), _odd_configs()])
-def test_json_out_and_back_in_gives_the_same_configs(cfgs):
-    shared, choices = compare.from_json(compare.to_json(cfgs))
-    again = compare.build(
-        shared["target"], shared["n_seeds"], shared["steps"], shared["seed"], choices
+def _odd_subset():
+    """Newer variants with knobs and extras, on a custom target."""
+    target = mixture([(1, -1.0, 0.3), (1, 2.0, 0.6)])
+    return compare.build(
+        target,
+        3,
+        200,
+        5,
+        {
+            "lsgan": {"preset": "paper", "knobs": {"d_steps": 2}},
+            "rpgan": {"knobs": {"r1_gamma": 1.0}, "extra": {"g_width": 16}},
+        },
+        ("lsgan", "hinge", "rpgan"),
     )
+
+
+@pytest.mark.parametrize(
+    "cfgs",
+    [
+        compare.default_configs(),
+        _odd_configs(),
+        _odd_subset(),
+        compare.default_configs(variants=["r1"]),
+        compare.default_configs(variants=compare.ORDER),
+    ],
+)
+def test_json_out_and_back_in_gives_the_same_configs(cfgs):
+    text = compare.to_json(cfgs)
+    assert json.loads(text)["variants"] == list(cfgs)  # a saved comparison names its variants
+    shared, choices = compare.from_json(text)
+    assert list(choices) == list(cfgs)
+    again = compare.build(**shared, choices=choices, variants=choices)
     assert again == cfgs
+
+
+def test_a_file_saved_before_subsets_loads_as_the_classics():
+    """Files saved before comparisons held any subset have no "variants": they are the three
+    classics, in the format they were written in (written out here by hand, not by to_json)."""
+    cfgs = _odd_configs()
+    old = {
+        "format": "ganlab-compare",
+        "presets": {},
+        "configs": {v: cfgs[v].to_dict() for v in ("gan", "wgan", "wgan-gp")},
+    }
+    shared, choices = compare.from_json(json.dumps(old))
+    assert list(choices) == list(CLASSICS)
+    assert compare.build(**shared, choices=choices, variants=choices) == cfgs
 
 
 def test_loading_infers_the_preset_and_keeps_only_true_extras():
@@ -106,6 +196,21 @@ def test_loading_infers_the_preset_and_keeps_only_true_extras():
     assert choices["wgan"]["preset"] == "tuned"
     assert choices["wgan"]["extra"] == {"lr_d": 2e-3, "g_width": 16}
     assert choices["wgan-gp"]["extra"] == {"standardize": False}
+
+
+def _listed(variants) -> str:
+    """The default comparison's file with its "variants" field replaced."""
+    data = json.loads(compare.to_json(compare.default_configs()))
+    data["variants"] = variants
+    return json.dumps(data)
+
+
+def _without_list(**configs) -> str:
+    """The default comparison's file without "variants" (an old file), with `configs` added."""
+    data = json.loads(compare.to_json(compare.default_configs()))
+    del data["variants"]
+    data["configs"].update(configs)
+    return json.dumps(data)
 
 
 def _saved(**changes) -> str:
@@ -133,6 +238,21 @@ def _saved(**changes) -> str:
         (_saved(gan={"target": "__import__('os').system('true')"}), "gan: target: unknown target"),
         (_saved(wgan={"variant": "gan"}), "the config under 'wgan' is for variant 'gan'"),
         (_saved(gan={"pickle": "x"}), "gan: unknown setting 'pickle'"),
+        (
+            _listed(["gan", "dcgan"]),
+            "variants: 'dcgan' is not among gan, wgan, wgan-gp, lsgan, hinge, r1, rpgan",
+        ),
+        (_listed(["gan", "x" * 500]), f"variants: '{'x' * 19}…' is not among"),  # cut short
+        (_listed(["gan", 7]), "variants: '7' is not among"),
+        (_listed(["gan", "gan"]), "variants: 'gan' is named twice"),
+        (_listed([]), "variants: no variant is named: a comparison needs at least one"),
+        (_listed("gan,wgan"), "'variants' must be a list of variant names (got gan,wgan)"),
+        (_listed(["gan", "lsgan"]), "'configs' lacks lsgan"),
+        (_listed(["gan", "wgan"]), "'configs' holds 'wgan-gp', which 'variants' does not list"),
+        (
+            _without_list(lsgan=preset("lsgan").to_dict()),
+            "'configs' holds 'lsgan', but a file without 'variants' compares gan, wgan, wgan-gp",
+        ),
     ],
 )
 def test_loading_a_bad_file_says_what_is_wrong_in_words(text, problem):
@@ -209,12 +329,46 @@ def test_verdict_for_a_target_without_modes_reports_collapse_and_divergence():
     assert compare.verdict({v: [] for v in seeds}) == "Nothing trained yet."
 
 
+def test_a_verdict_on_one_variant_measures_it_without_ranking_it():
+    text = compare.verdict({"lsgan": [seed(0.05), seed(0.07, 1)]}, floor_w1=0.01)
+    assert text == ("LSGAN covered both modes in 1/2 seeds. Median W1 to the target: LSGAN (0.06).")
+
+
+def test_a_verdict_on_newer_variants_names_them_by_their_labels():
+    seeds = {"hinge": [seed(0.2)] * 2, "r1": [seed(0.04)] * 2, "rpgan": [seed(0.03)] * 2}
+    assert compare.verdict(seeds) == (
+        "RpGAN + R1 + R2 covered both modes in 2/2 seeds; NS-GAN + R1 in 2/2 seeds; Hinge GAN "
+        "in 2/2 seeds. Closest to the target by median W1: RpGAN + R1 + R2 (0.03), then "
+        "NS-GAN + R1 (0.04) and Hinge GAN (0.2)."
+    )
+
+
+def test_the_conceptual_table_has_a_column_per_chosen_variant_and_says_what_it_knows():
+    cfgs = compare.default_configs(variants=("lsgan", "r1", "rpgan"))
+    table = compare.conceptual(cfgs)
+    assert list(table.columns) == ["LSGAN", "NS-GAN + R1", "RpGAN + R1 + R2"]
+    assert table.loc["distance minimised", "LSGAN"] == VARIANTS["lsgan"].minimises
+    # D's output, where the entry leaves it to its flag: R1's D is the vanilla D (a probability);
+    # RpGAN's is a raw score whose differences count
+    assert VARIANTS["r1"].probability and not VARIANTS["rpgan"].probability
+    assert table.loc["output activation", "NS-GAN + R1"] == "sigmoid (probability real)"
+    assert table.loc["output activation", "RpGAN + R1 + R2"] == "linear (unbounded score)"
+    assert table.loc["typical learning rate", "NS-GAN + R1"] == (
+        "RMSprop 1e-4, γ = 10 (Mescheder et al., 2018)"
+    )
+    assert table.loc["here: constraint", "LSGAN"] == "none"  # its only knob is its D steps
+    assert table.loc["here: constraint", "RpGAN + R1 + R2"] == "γ 50"
+    assert all(table.loc[row].str.len().min() > 0 for row in table.index)  # no empty cell
+    every = compare.conceptual(variants=reversed(compare.ORDER))
+    assert list(every.columns) == [VARIANTS[v].label for v in VARIANTS]
+
+
 def test_conceptual_table_is_the_registry_beside_this_comparisons_settings():
     table = compare.conceptual(compare.default_configs())
-    assert list(table.columns) == [VARIANTS[v].label for v in compare.ORDER]
+    assert list(table.columns) == [VARIANTS[v].label for v in CLASSICS]
     assert table.loc["distance minimised", GAN] == VARIANTS["gan"].minimises
-    assert table.loc["Lipschitz constraint", GP] == VARIANTS["wgan-gp"].lipschitz
-    assert table.loc["critic steps per G step", WGAN] == "n_critic = 5"
+    assert table.loc["Lipschitz constraint or penalty", GP] == VARIANTS["wgan-gp"].lipschitz
+    assert table.loc["D / critic steps per G step", WGAN] == "n_critic = 5"
     assert table.loc["typical learning rate", WGAN] == "RMSprop 5e-5"
     assert table.loc["here: constraint", WGAN] == "clip value c 0.1"
     assert table.loc["here: constraint", GP] == "λ 0.02"

@@ -15,10 +15,12 @@ from ganlab.config import FIELDS
 SPEC = links.compare_spec()
 BOTH = "non-saturating, saturating"
 TARGETS = "normal, bimodal, uniform, exponential, mixture"
+EVERY = "gan, wgan, wgan-gp, lsgan, hinge, r1, rpgan"
 
 
 def test_the_compare_spec_is_every_parameter_the_compare_sidebar_binds():
     assert set(SPEC) == {
+        "variants",
         "target",
         "seeds",
         "steps",
@@ -35,7 +37,15 @@ def test_the_compare_spec_is_every_parameter_the_compare_sidebar_binds():
         "gp_lambda",
         "gp_ncritic",
         "gp_lr",
+        # the newer variants' knobs: in the link whether they are chosen or not
+        *("ls_preset", "ls_k", "ls_lr"),
+        *("hinge_preset", "hinge_ndis", "hinge_lr"),
+        *("r1_preset", "r1_gamma", "r1_k", "r1_lr"),
+        *("rp_preset", "rp_gamma", "rp_k", "rp_lr"),
     }
+    assert SPEC["variants"].kind == "subset"
+    assert SPEC["variants"].choices == ("gan", "wgan", "wgan-gp", "lsgan", "hinge", "r1", "rpgan")
+    assert (SPEC["rp_gamma"].kind, SPEC["rp_gamma"].range) == ("float", (0.0, 100.0))
     assert (SPEC["steps"].kind, SPEC["steps"].range) == ("int", (1, 1_000_000))
     assert (SPEC["seeds"].kind, SPEC["seeds"].range) == ("int", (1, 32))
     assert (SPEC["gp_lambda"].kind, SPEC["gp_lambda"].range) == ("float", (0.0, 100.0))
@@ -91,6 +101,23 @@ BAD = [
         f"target={'a' * 39}… is not one of {TARGETS} — ignored",
     ),
     ({"a\nb": "\u202eevil"}, "a\\nb=\\u202eevil is not a setting of this page — ignored"),
+    # which variants: each a registered one, once, comma-separated
+    ({"variants": "gan,dcgan"}, f"variants=gan,dcgan: 'dcgan' is not one of {EVERY} — ignored"),
+    ({"variants": "GAN"}, f"variants=GAN: 'GAN' is not one of {EVERY} — ignored"),
+    ({"variants": "gan, wgan"}, f"variants=gan, wgan: ' wgan' is not one of {EVERY} — ignored"),
+    ({"variants": "gan,lsgan,gan"}, "variants=gan,lsgan,gan: 'gan' is named twice — ignored"),
+    ({"variants": "gan,"}, "variants=gan, has an empty name (a stray comma) — ignored"),
+    ({"variants": ""}, "variants has no value — ignored"),
+    (
+        {"variants": ["gan", "wgan"]},
+        "variants is given 2 times (gan, wgan) — ignored: give it once",
+    ),
+    (
+        {"variants": "gan," + "x" * 100},
+        f"variants=gan,{'x' * 35}…: '{'x' * 19}…' is not one of {EVERY} — ignored",
+    ),
+    ({"rp_gamma": "101"}, "rp_gamma=101 is not a number between 0 and 100 — ignored"),
+    ({"ls_preset": "best"}, "ls_preset=best is not one of paper, tuned — ignored"),
 ]
 
 
@@ -116,6 +143,14 @@ GOOD = [
     ({"gan_loss": "saturating"}, {"gan_loss": "saturating"}),
     ({"gan_k": "10"}, {"gan_k": 10}),
     ({"target": "mixture", "gp_preset": "paper"}, {"target": "mixture", "gp_preset": "paper"}),
+    ({"variants": "gan,lsgan,rpgan"}, {"variants": ["gan", "lsgan", "rpgan"]}),
+    ({"variants": "rpgan,gan"}, {"variants": ["gan", "rpgan"]}),  # read in the columns' order
+    ({"variants": "hinge"}, {"variants": ["hinge"]}),  # one variant is a comparison too
+    ({"variants": ",".join(EVERY.split(", "))}, {"variants": EVERY.split(", ")}),
+    (
+        {"r1_gamma": "0", "hinge_ndis": "5", "ls_lr": "0.004"},
+        {"r1_gamma": 0.0, "hinge_ndis": 5, "ls_lr": 0.004},
+    ),
 ]
 
 
@@ -174,6 +209,7 @@ def test_a_value_is_respelled_as_the_widget_writes_it():
     assert links.field("beta1").text(0.1 + 0.2) == "0.30000000000000004"  # no grid: exact
     assert links.field("standardize").text(False) == "false"
     assert SPEC["target"].text("mixture") == "mixture"
+    assert SPEC["variants"].text(["rpgan", "gan"]) == "gan,rpgan"  # the columns' order
 
 
 # --- properties ---------------------------------------------------------------------------------

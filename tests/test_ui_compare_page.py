@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ganlab import compare, metrics
+from ganlab import compare, metrics, result_store
 from ganlab.service import SERVICE
 from ganlab.training import METRIC_SAMPLES, Run
-from ganlab.ui import compare_view
+from ganlab.ui import compare_view, nav
+from ganlab.variants import CLASSICS, VARIANTS
 
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "8_Compare.py")
+APP = str(Path(PAGE).parents[1] / "app.py")
 RUNS = "ganlab.runs"
-LABELS = [compare.label(v) for v in compare.ORDER]
+LABELS = [compare.label(v) for v in CLASSICS]  # the default comparison's columns
+NEWER = ["gan", "lsgan", "rpgan"]  # a subset with newer variants
 
 
 def open_page(**params) -> AppTest:
@@ -81,6 +84,7 @@ def measured(at: AppTest):
 def tiny():
     """One tiny comparison (3 modes, 2 seeds, 30 steps), trained once for several tests."""
     compare_view.shared_comparison.clear()
+    result_store.clear()  # and the copies on disk: this one trains
     return run_to_end(open_page(target="mixture", seeds=2, steps=30))
 
 
@@ -117,7 +121,7 @@ def test_a_deep_link_sets_every_widget():
 @pytest.mark.slow  # the module's tiny comparison: ~10 s to train and draw once
 def test_a_tiny_comparison_fills_the_table_and_the_verdict(tiny):
     runs = list(tiny.session_state[RUNS].values())
-    assert sorted(r.cfg.variant for r in runs) == sorted(compare.ORDER)
+    assert sorted(r.cfg.variant for r in runs) == sorted(CLASSICS)
     assert all(r.finished and r.step == 30 for r in runs)
     table = measured(tiny)
     assert list(table.columns) == [*LABELS, "noise floor"]
@@ -257,16 +261,20 @@ def test_a_short_target_link_is_written_back_to_the_address_bar():
 
 
 def test_settings_survive_a_page_switch():
-    at = AppTest.from_file(str(Path(PAGE).parents[1] / "app.py"), default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.switch_page("app_pages/8_Compare.py").run()
     at.slider(key="seeds").set_value(3).run()
+    at.button_group(key="variants").set_value(["wgan", "hinge"]).run()
     at.selectbox(key="wgan_preset").set_value("paper").run()
+    at.slider(key="hinge_ndis").set_value(4).run()
     at.switch_page("app_pages/6_Inverse_transform.py").run()  # another page, then back
     at.switch_page("app_pages/8_Compare.py").run()
     assert not at.exception
     assert at.slider(key="seeds").value == 3
+    assert at.button_group(key="variants").value == ["wgan", "hinge"]
     assert at.select_slider(key="wgan_clip").value == 0.01  # the paper's c, set by the preset
     assert at.session_state["cmp.cfgs"]["wgan"].lr_g == 5e-5
+    assert at.session_state["cmp.cfgs"]["hinge"].d_steps == 4
 
 
 def test_a_target_that_cannot_be_used_yet_is_explained_not_raised():
@@ -276,3 +284,135 @@ def test_a_target_that_cannot_be_used_yet_is_explained_not_raised():
     assert "can't run yet" in texts(at.error)
     assert at.button(key="cmp.run").disabled
     assert at.session_state["cmp.cfgs"] is None
+
+
+# --- any subset of the variants -----------------------------------------------------------------
+def chosen(at: AppTest) -> list[str]:
+    return at.button_group(key="variants").value
+
+
+def test_the_picker_offers_every_variant_in_its_colour_and_starts_with_the_classics():
+    at = open_page()
+    pills = at.button_group(key="variants")
+    assert pills.value == list(CLASSICS)
+    shown = [o.content for o in pills.proto.options]
+    assert len(shown) == len(VARIANTS)
+    for text, v in zip(shown, VARIANTS.values(), strict=True):
+        assert v.label in text and f'foreground="{v.color}"' in text  # its colour everywhere
+    assert list(at.session_state["cmp.cfgs"]) == list(CLASSICS)
+    assert "variants" not in at.query_params  # the default is left out of the link
+
+
+def test_a_link_names_the_variants_and_each_ones_knobs_and_the_picker_writes_it_back():
+    at = open_page(variants="rpgan,lsgan", rp_gamma=10, ls_k=2, hinge_ndis=3, hinge_preset="paper")
+    assert chosen(at) == ["lsgan", "rpgan"]  # the columns' order
+    assert at.query_params["variants"] == "lsgan,rpgan"  # respelled so
+    cfgs = at.session_state["cmp.cfgs"]
+    assert list(cfgs) == ["lsgan", "rpgan"]
+    assert (cfgs["rpgan"].r1_gamma, cfgs["lsgan"].d_steps) == (10.0, 2)
+    assert at.select_slider(key="rp_gamma").value == 10.0
+    # a knob of a variant not chosen waits in the link for it
+    at.button_group(key="variants").set_value(["hinge", "lsgan", "rpgan"]).run()
+    assert not at.exception
+    assert at.query_params["variants"] == "lsgan,hinge,rpgan"
+    assert (
+        at.slider(key="hinge_ndis").value == 3 and at.selectbox(key="hinge_preset").value == "paper"
+    )
+    assert at.session_state["cmp.cfgs"]["hinge"].d_steps == 3
+    at.button_group(key="variants").set_value(["r1"]).run()  # one variant alone
+    assert at.query_params["variants"] == "r1"
+    assert list(at.session_state["cmp.cfgs"]) == ["r1"]
+    at.button_group(key="variants").set_value(list(CLASSICS)).run()
+    assert "variants" not in at.query_params  # back to the default: out of the link
+    assert not at.exception
+
+
+def test_a_bad_variants_value_is_named_and_ignored():
+    at = open_page(variants="gan,dcgan", gp_preset="paper")
+    said = " ".join(w.value for w in at.warning)
+    assert "variants=gan,dcgan: 'dcgan' is not one of gan, wgan, wgan-gp, lsgan" in said
+    assert "variants" not in at.query_params and at.query_params["gp_preset"] == "paper"
+    assert chosen(at) == list(CLASSICS)
+    assert at.session_state["cmp.cfgs"]["wgan-gp"].gp_lambda == 10.0  # the good one is kept
+
+
+def test_with_no_variant_picked_nothing_can_run_and_the_page_says_so():
+    at = open_page()
+    at.button_group(key="variants").set_value([]).run()
+    assert not at.exception
+    assert "pick at least one variant" in texts(at.error)
+    assert at.button(key="cmp.run").disabled
+    assert at.session_state["cmp.cfgs"] is None
+    assert len(at.dataframe) == 0  # no columns for the literature table either
+
+
+@pytest.mark.slow  # ~15 s: a tiny comparison of a classic and two newer variants, shared once
+def test_a_subset_with_newer_variants_trains_and_fills_exactly_its_columns():
+    compare_view.shared_comparison.clear()
+    result_store.clear()  # and the copies on disk: this one trains
+    at = open_page(target="mixture", seeds=2, steps=30)
+    at.button_group(key="variants").set_value(NEWER).run()
+    assert at.query_params["variants"] == "gan,lsgan,rpgan"
+    run_to_end(at)
+    labels = [compare.label(v) for v in NEWER]
+    runs = shown_runs(at)
+    assert [r.cfg.variant for r in runs] == NEWER
+    assert all(r.finished and r.step == 30 for r in runs)
+    table = measured(at)
+    assert list(table.columns) == [*labels, "noise floor"]
+    assert table.loc["diverged seeds"].tolist()[:3] == ["0 of 2"] * 3
+    assert list(at.dataframe[1].value.columns) == labels  # the literature, the same columns
+    seeds = {r.cfg.variant: r.seed_metrics(METRIC_SAMPLES) for r in runs}
+    floor = metrics.noise_floor(runs[0].cfg.target, METRIC_SAMPLES)["w1"]
+    assert verdict(at) == compare.verdict(seeds, floor)
+    assert all(label in verdict(at) for label in labels)
+    assert len(at.get("vega_lite_chart")) == 2 * len(NEWER) + 1  # densities, W1, losses
+    assert [p.split(" — ")[0] for p in progress(at)] == [f"**{label}**" for label in labels]
+    saved = at.session_state["cmp.active"]
+    assert json.loads(compare.to_json(saved))["variants"] == NEWER
+    # the next visitor with the same link sees it at once, shared
+    other = open_page(variants="gan,lsgan,rpgan", target="mixture", seeds=2, steps=30)
+    assert verdict(other) == verdict(at)
+    assert all("shared: trained earlier" in p for p in progress(other))
+
+
+def test_loading_a_file_picks_its_variants_and_an_old_file_the_classics():
+    saved = compare.build("normal", 2, 25, 1, {"r1": {"knobs": {"r1_gamma": 2.0}}}, ["hinge", "r1"])
+    at = _paste(open_page(), compare.to_json(saved))
+    assert not at.exception
+    assert chosen(at) == ["hinge", "r1"]
+    assert at.session_state["cmp.cfgs"] == saved
+    assert at.select_slider(key="r1_gamma").value == 2.0
+    assert "Hinge GAN, NS-GAN + R1." in texts(at.sidebar.success)
+    assert at.query_params["variants"] == "hinge,r1"
+
+    old = compare.default_configs(target="normal", n_seeds=2, steps=25)
+    data = json.loads(compare.to_json(old))
+    del data["variants"]  # saved before a comparison could hold any subset
+    at = _paste(at, json.dumps(data))
+    assert not at.exception
+    assert chosen(at) == list(CLASSICS)
+    assert at.session_state["cmp.cfgs"] == old
+    assert "variants" not in at.query_params
+
+
+def test_a_file_naming_an_unknown_variant_is_refused_in_words():
+    at = open_page()
+    data = json.loads(compare.to_json(compare.default_configs()))
+    data["variants"] = ["gan", "**dcgan** " + "x" * 100]
+    at = _paste(at, json.dumps(data))
+    assert not at.exception
+    said = texts(at.sidebar.error)
+    assert "can't be loaded" in said and "\\*\\*dcgan\\*\\* xxxxxx" in said  # inert, cut
+    assert "x" * 30 not in said
+    assert chosen(at) == list(CLASSICS)  # nothing changed
+
+
+def test_a_newer_variants_live_page_opens_the_modern_page_with_it_picked():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("app_pages/8_Compare.py").run()
+    at.button_group(key="variants").set_value(["gan", "rpgan"]).run()
+    at.button(key="cmp.live.rpgan").click().run()
+    assert not at.exception
+    assert at.session_state["modern.variant"] == "rpgan"
+    assert nav.MODERN_WANTED not in at.session_state  # read once

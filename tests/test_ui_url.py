@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ganlab import links
+from ganlab import links, run_links
 from ganlab.config import FIELDS
-from ganlab.ui import compare_controls
+from ganlab.ui import compare_controls, interpolation_view, sampling_view
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -28,7 +28,18 @@ PAGES = {  # page -> the file AppTest switches to (None: the home page)
     "compare": "app_pages/8_Compare.py",
 }
 COMPARE = compare_controls.url_spec()
-SPECS: dict[str, links.Spec] = {p: COMPARE if p == "compare" else {} for p in PAGES}
+VARIANT_PAGES = {"gan": "gan", "wgan": "wgan", "wgan-gp": "wgan-gp"}  # page -> its variant
+BOUND = {"sampling": sampling_view.BOUND, "slerp": interpolation_view.BOUND}  # widgets in links
+SPECS: dict[str, links.Spec] = {
+    p: COMPARE
+    if p == "compare"
+    else run_links.spec(VARIANT_PAGES[p])
+    if p in VARIANT_PAGES
+    else {b.param.key: b.param for b in BOUND[p]}
+    if p in BOUND
+    else {}
+    for p in PAGES
+}
 HEAD = "Some settings in this link were ignored"
 STREAMLITS_OWN = {"embed", "embed_options"}  # st.query_params never shows these to a page
 
@@ -67,6 +78,8 @@ REPORTED = [  # the links of issue 13, and the other kinds of bad value
     ({"gp_lambda": "nan"}, "gp_lambda=nan is not a number between 0 and 100"),
     ({"gan_loss": "evil"}, "gan_loss=evil is not one of non-saturating, saturating"),
     ({"steps": ["5", "7"]}, "steps is given 2 times (5, 7) — ignored: give it once"),
+    ({"variants": "gan,dcgan"}, "variants=gan,dcgan: 'dcgan' is not one of gan, wgan, wgan-gp"),
+    ({"variants": "lsgan,lsgan"}, "variants=lsgan,lsgan: 'lsgan' is named twice — ignored"),
 ]
 
 
@@ -81,6 +94,7 @@ def test_a_bad_compare_link_is_named_ignored_and_taken_out_of_the_link(params, s
     assert not set(params) & set(at.query_params)
     assert at.number_input(key="steps").value == 2000  # the widgets keep their defaults
     assert at.number_input(key="seed").value == 0
+    assert list(at.session_state["cmp.cfgs"]) == ["gan", "wgan", "wgan-gp"]  # the default three
     assert at.session_state["cmp.cfgs"] is not None  # and the page can run
     at.run()
     assert not warning(at)  # said once
@@ -140,15 +154,6 @@ def test_a_bad_value_for_a_widget_already_drawn_is_also_taken_out():
     assert at.number_input(key="steps").value == 40
 
 
-def test_a_variant_page_takes_no_parameters_yet():
-    at = open_page("gan", {"steps": "1e400", "gan_loss": "saturating"})
-    assert not at.exception
-    said = unescape(warning(at))
-    assert "steps=1e400 is not a setting of this page — ignored" in said
-    assert "gan_loss=saturating is not a setting of this page — ignored" in said
-    assert not len(at.query_params)
-
-
 def test_a_link_full_of_junk_lists_ten_and_counts_the_rest():
     at = open_page("home", {f"k{i}": str(i) for i in range(12)})
     said = unescape(warning(at))
@@ -203,6 +208,24 @@ def _floats_in(lo: float, hi: float):
 def _value(p: links.Param):
     """(text, value or None when bad) for parameter p."""
     junk = st.sampled_from(BAD_NUMBERS + PAYLOADS)
+    if p.kind == "subset":  # Compare's variants: registered names, comma-separated, each once
+        names = st.lists(st.sampled_from(p.choices), min_size=1, max_size=len(p.choices))
+        good = names.filter(lambda n: len(set(n)) == len(n)).map(
+            lambda n: (",".join(n), [c for c in p.choices if c in n])
+        )
+        piece = (st.text(max_size=12) | junk).filter(lambda t: t not in p.choices and "," not in t)
+        bad = st.one_of(
+            st.tuples(names, piece).map(lambda np: ",".join([*np[0], np[1]])),  # an unknown one
+            names.map(lambda n: ",".join([*n, n[0]])),  # one named twice
+            st.just(""),
+        )
+        return good | bad.map(lambda t: (t, None))
+    if p.kind == "text":  # any text is taken; what it spells is checked later (a mixture)
+        return (st.text(max_size=30) | junk).map(lambda t: (t, t or None))
+    if p.kind == "bool":
+        good = st.sampled_from(["true", "false", "TRUE", "False"])
+        bad = (st.text(max_size=10) | junk).filter(lambda t: t.lower() not in ("true", "false"))
+        return good.map(lambda t: (t, t.lower() == "true")) | bad.map(lambda t: (t, None))
     if p.kind == "choice":
         other = st.text(max_size=30) | junk | st.sampled_from([c.upper() for c in p.choices])
         bad = other.filter(lambda t: t not in p.choices)
@@ -246,9 +269,32 @@ def _check(page: str, entries) -> None:
         assert key not in at.query_params
     if not bad:
         assert not warning(at)
+    if page in VARIANT_PAGES:
+        _check_variant_page(at, VARIANT_PAGES[page], entries)
+        return
+    if page in BOUND:
+        widgets = {b.param.key: b for b in BOUND[page]}
+        for key, _, value in entries:
+            if value is not None:
+                assert at.session_state[widgets[key].state] == widgets[key].cast(value)
+        return
     for key, _, value in entries:
         if value is not None:
             assert at.session_state[key] == value
+
+
+def _check_variant_page(at: AppTest, variant: str, entries) -> None:
+    """A variant page takes a link's good settings into its sidebar, unless together they
+    cannot run (then it says so and keeps its own settings)."""
+    if any(w.value.startswith("This link's settings can't run") for w in at.warning):
+        return
+    by_key = {FIELDS[n].key: n for n in run_links.SETTINGS}
+    base = at.session_state[f"{variant}.base"]
+    for key, _, value in entries:
+        if value is not None and key in by_key:
+            name = by_key[key]
+            shown = base[name] if name in base else at.session_state[f"{variant}.{name}"]
+            assert shown == value, (key, shown, value)
 
 
 @pytest.mark.slow

@@ -76,6 +76,76 @@ STREAMLIT_LIKE: dict = {
 }
 
 
+# --- text for a projector (presentation mode) --------------------------------------------------
+# Streamlit's theme draws axis and legend text 12–14 px in grey #808495: 3.7:1 on white, below
+# WCAG AA's 4.5:1, and washed out further by a projector. In presentation mode every text of a
+# chart is at least PROJECTOR_TEXT px and in ink chosen from the chart's own background, which
+# Streamlit sets to the theme's: Vega's `luminance` of its `background` signal picks dark ink on
+# a light theme and light ink on a dark one, so one spec reads in both, switched in the browser.
+PROJECTOR_TEXT = 16
+INK_ON_LIGHT = "#1F2328"  # the light theme's text colour (.streamlit/config.toml)
+INK_ON_DARK = "#E6EAF1"  # Streamlit's own light grey for chart text on dark backgrounds
+INK = {"expr": f"luminance(background) > 0.5 ? '{INK_ON_LIGHT}' : '{INK_ON_DARK}'"}
+_BIG = PROJECTOR_TEXT
+PROJECTOR_CONFIG: dict = {
+    "title": {
+        "fontSize": _BIG + 2,
+        "color": INK,
+        "subtitleFontSize": _BIG,
+        "subtitleColor": INK,
+        "offset": 8,
+    },
+    "axis": {
+        "labelFontSize": _BIG,
+        "titleFontSize": _BIG,
+        "labelColor": INK,
+        "titleColor": INK,
+        "labelPadding": 6,
+        "titlePadding": 8,
+        "labelLimit": 160,
+    },
+    "legend": {
+        "labelFontSize": _BIG,
+        "titleFontSize": _BIG,
+        "labelColor": INK,
+        "titleColor": INK,
+        "labelPadding": 6,
+        "symbolSize": 120,
+        "columnPadding": 12,
+        "rowPadding": 2,
+        "padding": 0,
+        "offset": 8,  # the legend is under the plot: keep the plot's share of a short chart
+    },
+    "text": {"fontSize": _BIG, "color": INK},
+}
+
+
+# The target's grey (#555555) is 2.5:1 on a dark background: on the projector it follows the
+# background too (Streamlit's #A3A8B8 on dark grounds, 7.8:1 on #0E1117).
+TARGET_INK = {"expr": f"luminance(background) > 0.5 ? '{TARGET_COLOR}' : '#A3A8B8'"}
+
+
+def for_projector(spec: dict, height: int) -> dict:
+    """`spec` (a plain Vega-Lite dict) at `height` px with the projector's text and the target's
+    grey following the theme. Copies only what it changes (the chart's data are shared), so it
+    costs nothing next to building the chart."""
+    return {**_ink_target(spec), "height": height, "config": PROJECTOR_CONFIG}
+
+
+def _ink_target(part: dict) -> dict:
+    out = dict(part)
+    if "layer" in part:
+        out["layer"] = [_ink_target(layer) for layer in part["layer"]]
+    enc: dict = part.get("encoding") or {}
+    color = enc.get("color")
+    scale: dict = (color.get("scale") if isinstance(color, dict) else None) or {}
+    colors = scale.get("range")
+    if isinstance(color, dict) and isinstance(colors, list) and TARGET_COLOR in colors:
+        inked = [TARGET_INK if c == TARGET_COLOR else c for c in colors]
+        out["encoding"] = {**enc, "color": {**color, "scale": {**scale, "range": inked}}}
+    return out
+
+
 def shown_range(
     plot_range: tuple[float, float], samples, central: float = 0.99, reach: float = 4.0
 ) -> tuple[float, float]:

@@ -1,6 +1,9 @@
-"""Compare-page charts: one panel per variant on shared axes, the W1 curves together, a figure."""
+"""Compare-page charts: one panel per variant on shared axes, the W1 curves together, a figure;
+for any number of variants (1 to all of them), each in its colour from the registry."""
 
 from __future__ import annotations
+
+import math
 
 import altair as alt
 import numpy as np
@@ -25,6 +28,8 @@ from ganlab.variants import VARIANTS
 # for the plot; the exported figure sets its own plot size (FIGURE_PANEL).
 HEIGHT = 320
 FIGURE_PANEL = {"width": 260, "height": 180}
+FIGURE_COLUMNS = 3  # panels a row in the exported figure: seven in one row would be 2,000 px
+LEGEND_ROW = 30  # px a legend row takes under a chart (14 px labels, padding)
 Y_CAP = 3.0  # density axis tops out at this × the target's peak, so one spike can't flatten all
 
 
@@ -143,7 +148,7 @@ def loss_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
 
 def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layered:
     """W1 to the target over training, one line per variant (median over seeds, min–max band),
-    on one log axis, with the sampling noise floor dashed."""
+    on one log axis, with the sampling noise floor dashed. Taller as the legend gets rows."""
     frames = []
     for v, r in results.items():
         f = over_seeds(r.evals, {"w1": VARIANTS[v].label})
@@ -180,16 +185,23 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
                 ),
             )
         )
-    return alt.layer(*layers).properties(height=HEIGHT + 60)  # + a two-row legend
+    rows = math.ceil(len(results) / 2)  # the variants' legend, two a row (the floor beside)
+    return alt.layer(*layers).properties(height=HEIGHT + LEGEND_ROW * max(rows, 2))
 
 
 def figure(results: dict[str, RunResult], floor: float | None = None) -> alt.VConcatChart:
-    """The small multiples as one chart for export: densities in a row, losses in a row, and
-    the W1 curves of all variants below."""
-    dens = alt.hconcat(*[c.properties(**FIGURE_PANEL) for c in density_panels(results).values()])
-    loss = alt.hconcat(*[c.properties(**FIGURE_PANEL) for c in loss_panels(results).values()])
+    """The small multiples as one chart for export: the densities, then the losses, each in rows
+    of at most FIGURE_COLUMNS panels, and the W1 curves of all variants below."""
+    columns = min(len(results), FIGURE_COLUMNS)
+    dens = alt.concat(
+        *[c.properties(**FIGURE_PANEL) for c in density_panels(results).values()],
+        columns=columns,
+    )
+    loss = alt.concat(
+        *[c.properties(**FIGURE_PANEL) for c in loss_panels(results).values()], columns=columns
+    )
     w1 = w1_chart(results, floor).properties(
-        width=3 * FIGURE_PANEL["width"] + 60, height=220, title="W1 to the target"
+        width=max(columns, 2) * FIGURE_PANEL["width"] + 60, height=220, title="W1 to the target"
     )
     return alt.vconcat(
         dens.resolve_scale(color="independent"),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ganlab.charts import (
     LEGEND_LABEL_LIMIT,
+    PROJECTOR_TEXT,
     SIG,
     TARGET_COLOR,
     outside_note,
@@ -123,7 +124,9 @@ def _optimal_maps(target, latent: str, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- the moment: density, D / critic, G map ---------------------------------------------------
-def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
+def density(result: RunResult, i: int, x_domain: tuple[float, float], large: bool = False) -> Spec:
+    """Real data and generated samples as bars over the target's pdf; `large`: the moment's
+    label in projector-sized text (charts.for_projector sets the rest)."""
     cfg, v = result.config, VARIANTS[result.config.variant]
     lo, hi = x_domain
     edges = np.linspace(lo, hi, BINS + 1)
@@ -161,10 +164,11 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
     # lets the browser update the chart's data in place instead of building a new chart.
     note = outside_note(share_outside(result.samples[i], lo, hi))
     label = [f"seed {result.seeds[i]} · step {result.step:,}", note or ""]
+    size = PROJECTOR_TEXT if large else 13
     layers.append(
         _layer(
             "label",
-            {"type": "text", "align": "left", "baseline": "top", "dx": 6, "fontSize": 13},
+            {"type": "text", "align": "left", "baseline": "top", "dx": 6, "fontSize": size},
             x={"value": 0},
             y={"field": "row", "type": "quantitative", "scale": None},
             text={"field": "text"},
@@ -174,7 +178,7 @@ def density(result: RunResult, i: int, x_domain: tuple[float, float]) -> Spec:
             },
         )
     )
-    rows = pd.DataFrame({"row": [4, 22], "text": label})
+    rows = pd.DataFrame({"row": [4, 9 + size], "text": label})
     return _spec(None, layers, {"bars": bars, "pdf": pdf, "label": rows}, usermeta=SVG)
 
 

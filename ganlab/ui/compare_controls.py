@@ -1,13 +1,16 @@
-"""The compare page's sidebar: shared settings and each variant's preset and knobs, in the URL."""
+"""The compare page's controls, all in the URL: which variants (a picker above the results),
+each chosen variant's preset and knobs (a column each), and the shared settings (sidebar)."""
 
 from __future__ import annotations
+
+import math
 
 import streamlit as st
 
 from ganlab import compare, links
 from ganlab.config import PRESETS, ConfigError, TrainConfig, fmt
 from ganlab.targets import TARGETS
-from ganlab.ui import store
+from ganlab.ui import nav, store
 from ganlab.ui.target_picker import CUSTOM, UPLOAD, target_picker
 from ganlab.ui.text import plain, problems
 from ganlab.ui.widgets import field_widget
@@ -17,6 +20,8 @@ ss = st.session_state
 # Widget keys are the URL's query parameter names (bind="query-params"), so keep them short and
 # stable: a link sent to students must keep working.
 TARGET, SEEDS, STEPS, SEED = "target", "seeds", "steps", "seed"
+PICK = links.VARIANTS_KEY  # the variant picker's key and query parameter (?variants=gan,lsgan)
+LINKED = "cmp.variants_link"  # the ?variants= text this page last wrote into the link
 LR_LABEL = "learning rate (G; D keeps the preset's D/G ratio)"  # compare.knobs' "lr"
 EXTRAS = "cmp.extras"  # {variant: {field: value}} from a loaded file, beyond the knobs
 LOADED_TARGET = "cmp.loaded_target"  # a custom/uploaded target from a loaded file
@@ -32,10 +37,22 @@ def key(variant: str, name: str) -> str:
 
 
 def url_spec() -> links.Spec:
-    """Every parameter this sidebar binds to the link, as ganlab.links checks it: the target
-    picker's choices (a custom mixture or an upload opens its editor), the shared settings, and
-    each variant's preset and knobs under `key`."""
+    """Every parameter these controls keep in the link, as ganlab.links checks it: the chosen
+    variants, the target picker's choices (a custom mixture or an upload opens its editor), the
+    shared settings, and every variant's preset and knobs under `key`."""
     return links.compare_spec((*TARGETS, CUSTOM, UPLOAD))
+
+
+def columns(n: int, widest: int, box=st) -> list:
+    """n cells in rows of at most `widest` columns, the rows as even as they can be (7 at
+    most 3 a row: 3 + 3 + 1; 4: 2 + 2), so every cell of one grid has the same width."""
+    if n <= 0:
+        return []
+    per_row = math.ceil(n / math.ceil(n / widest))
+    cells: list = []
+    while len(cells) < n:
+        cells += box.columns(per_row)
+    return cells[:n]
 
 
 # --- presets and loading (callbacks: they run before the widgets are drawn) ----------------------
@@ -64,6 +81,7 @@ def load_text(text: str, source: str) -> bool:
     else:  # the picker cannot show a loaded mixture or data set: keep it beside the picker
         ss[LOADED_TARGET] = target
     ss[SEEDS], ss[STEPS], ss[SEED] = shared["n_seeds"], shared["steps"], shared["seed"]
+    ss[PICK] = list(choices)  # a file saved before subsets holds the classics
     for v, c in choices.items():
         ss[key(v, "preset")] = c["preset"]
         for name, value in c["knobs"].items():
@@ -72,7 +90,10 @@ def load_text(text: str, source: str) -> bool:
     ss[NOTE] = (
         "success",
         f"Loaded {plain(source)}: target {plain(target.name)}, {shared['n_seeds']} seeds, "
-        f"{shared['steps']:,} steps.",
+        # "… steps." ends the sentence as before; the variants follow in a sentence of their own
+        f"{shared['steps']:,} steps. Variants: "
+        + ", ".join(compare.label(v) for v in choices)
+        + ".",
     )
     return True
 
@@ -165,10 +186,17 @@ def _knob(box, variant: str, name: str, default):
     )
 
 
-def _variant(bar, variant: str) -> tuple[str, dict]:
-    bar.markdown(f"**{VARIANTS[variant].label}**")
+def _swatch(variant: str) -> str:
+    """The variant's label behind a dot in its colour, the colour of its column everywhere."""
+    v = VARIANTS[variant]
+    return f':color[●]{{foreground="{v.color}"}} {v.label}'
+
+
+def _variant(box, variant: str) -> tuple[str, dict]:
+    """One variant's column: its preset, its knobs (defaults: the preset's), its live page."""
+    box.markdown(f"**{_swatch(variant)}**")
     names = list(PRESETS[variant])
-    preset = bar.selectbox(
+    preset = box.selectbox(
         "Preset",
         names,
         index=names.index(compare.DEFAULTS["preset"]),
@@ -178,8 +206,64 @@ def _variant(bar, variant: str) -> tuple[str, dict]:
         bind="query-params",
     )
     defaults = compare.knob_values(variant, preset)
-    knobs = {n: _knob(bar, variant, n, defaults[n]) for n in compare.knobs(variant)}
+    knobs = {n: _knob(box, variant, n, defaults[n]) for n in compare.knobs(variant)}
+    page = nav.LIVE_PAGES[variant][1]
+    # Not "Run …": the page's own Run comparison button is the one that starts with "Run".
+    if box.button(
+        f"Live page: {page} ↗",
+        key=f"cmp.live.{variant}",
+        help=f"Opens {page} with {VARIANTS[variant].label} picked, on that page's own "
+        "settings (this comparison's runs stay here).",
+    ):
+        nav.open_live(variant)
     return preset, knobs
+
+
+# --- which variants -------------------------------------------------------------------------------
+def _follow_link() -> None:
+    """A link that changed under the page (Back, Forward) picks its variants, as a bound widget
+    follows its parameter; a link this page wrote itself, or one without them, changes nothing."""
+    given = st.query_params.get_all(PICK)
+    if len(given) != 1 or given[0] == ss.get(LINKED):
+        return
+    value, _ = url_spec()[PICK].read(given[0])  # url.read took a bad one out already
+    if value is not None:
+        ss[PICK] = value
+    ss[LINKED] = given[0]
+
+
+def _write_link(chosen: tuple[str, ...]) -> None:
+    """The chosen variants into the link, left out when they are the default (the picker is not
+    bound to the link: Streamlit would write its labels, one parameter per variant)."""
+    if not chosen:
+        return  # nothing to share: the link keeps the last comparison that could run
+    text = url_spec()[PICK].text(list(chosen))
+    if chosen == compare.DEFAULTS["variants"]:
+        if PICK in st.query_params:
+            del st.query_params[PICK]
+    elif st.query_params.get_all(PICK) != [text]:
+        st.query_params[PICK] = text
+    ss[LINKED] = text
+
+
+def picker() -> tuple[str, ...]:
+    """The variants to compare, in the registry's order (the columns' order everywhere)."""
+    _follow_link()
+    if PICK not in ss:  # the default, unless the link or a loaded file chose already
+        ss[PICK] = list(compare.DEFAULTS["variants"])
+    picked = st.pills(
+        "Variants to compare",
+        list(VARIANTS),
+        selection_mode="multi",
+        format_func=_swatch,
+        key=PICK,
+        persist_state="session",  # kept across a page switch, like the bound widgets
+        help="The classics (vanilla GAN, WGAN, WGAN-GP) are the default; the newer variants "
+        "are one click away. Each keeps its colour on every chart.",
+    )
+    chosen = compare.in_order(picked or ())
+    _write_link(chosen)
+    return chosen
 
 
 def _loader(bar) -> None:
@@ -202,19 +286,22 @@ def _loader(bar) -> None:
         getattr(bar, note[0])(note[1])
 
 
-def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
-    """Draw the sidebar; return the three configs (None when they cannot run) and the problems
-    in words (a bad custom target explains itself)."""
+def controls() -> tuple[dict[str, TrainConfig] | None, list[str]]:
+    """Draw the variant picker and each chosen variant's column (main area) and the shared
+    settings (sidebar); return the chosen variants' configs (None when they cannot run) and the
+    problems in words (a bad custom target explains itself)."""
+    chosen = picker()
     bar = st.sidebar
     _loader(bar)
-    bar.subheader("Shared by all three")
+    bar.subheader("Shared by every variant")
     target, seeds, steps, seed = _shared(bar)
     choices = {}
-    extras = ss.get(EXTRAS, {})
-    bar.subheader("Each variant")
-    for v in compare.ORDER:
-        preset, knobs = _variant(bar, v)
-        choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}
+    extras = {v: e for v, e in ss.get(EXTRAS, {}).items() if v in chosen}
+    if chosen:
+        with st.expander("Each variant's preset and knobs", expanded=True):
+            for box, v in zip(columns(len(chosen), 4), chosen, strict=True):
+                preset, knobs = _variant(box, v)
+                choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}
     if extras:
         said = "; ".join(
             f"{compare.label(v)}: " + ", ".join(f"{f} {fmt(x)}" for f, x in e.items())
@@ -223,10 +310,12 @@ def sidebar() -> tuple[dict[str, TrainConfig] | None, list[str]]:
         bar.caption(f"Also from the loaded file (not in the link): {said}.")
         bar.button("Drop these", key="cmp.drop_extras", on_click=_forget_extras)
     ss[CFGS] = None
+    if not chosen:
+        return None, ["pick at least one variant to compare"]
     if target is None:
         return None, []
     try:
-        cfgs = compare.build(target, seeds, steps, seed, choices)
+        cfgs = compare.build(target, seeds, steps, seed, choices, chosen)
     except ConfigError as exc:
         safe = problems(exc.problems)  # they quote what a loaded file set: shown inert
         bar.error("These settings can't run:\n\n" + "\n".join(f"- {p}" for p in safe))

@@ -9,7 +9,7 @@ import dataclasses
 import streamlit as st
 from streamlit.errors import Error as StreamlitError
 
-from ganlab import compare, metrics, report
+from ganlab import compare, metrics, report, result_store
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
@@ -21,6 +21,7 @@ ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
 REFUSED = "cmp.refused"  # why the budgets refused the last Run comparison, shown once
 DEPOSITED, SHARED_SHOWN = "cmp.deposited", "cmp.shared_shown"
 TICK_S = 0.5  # fragment period while the service trains (drawing only: it never trains)
+PANELS_PER_ROW = 3  # a chart panel needs a third of the page (charts.THIRD_WIDTH) to fit
 SHARED_ENTRIES = 8  # finished comparisons kept for every visitor
 
 
@@ -40,11 +41,18 @@ def shared_comparison(cfgs: tuple[TrainConfig, ...], _results=None):
 
 
 def lookup(cfgs: dict[str, TrainConfig]) -> dict[str, RunResult] | None:
+    """The shared results of exactly these variants with exactly these configs, if any."""
+    key = tuple(cfgs.values())  # the configs name their variants
     try:
-        found = shared_comparison(tuple(cfgs[v] for v in compare.ORDER))
+        found = shared_comparison(key)
     except NotShared:
-        return None
-    return dict(zip(compare.ORDER, found, strict=True))
+        stored = result_store.load(key)  # finished before a restart, or by the gallery
+        if stored is None:
+            return None
+        with contextlib.suppress(StreamlitError):
+            shared_comparison(key, _results=stored)
+        found = stored
+    return dict(zip(cfgs, found, strict=True))
 
 
 # --- which comparison is shown, and training it ------------------------------------------------
@@ -54,8 +62,10 @@ def _runs(cfgs: dict[str, TrainConfig]) -> dict[str, Run | None]:
 
 def _ready(cfgs: dict[str, TrainConfig]) -> bool:
     """Shown at once, without pressing Run: shared, or every variant already trained here."""
-    return lookup(cfgs) is not None or all(
-        r is not None and r.step > 0 for r in _runs(cfgs).values()
+    return (
+        lookup(cfgs) is not None
+        or all(r is not None and r.step > 0 for r in _runs(cfgs).values())
+        or store.attach_in_progress(cfgs.values())  # another visitor's, training: watch it
     )
 
 
@@ -77,13 +87,13 @@ def _start(cfgs: dict[str, TrainConfig]) -> None:
     ss[ACTIVE], ss[REUSED] = cfgs, reused
     ss[RUNNING] = True
     for run in runs:  # the service trains the variants side by side, a slice each in turn
-        SERVICE.start(run)
+        store.train(run)
 
 
 def _stop() -> None:
     for run in _runs(ss.get(ACTIVE) or {}).values():
         if run is not None:
-            SERVICE.stop(run)
+            store.stop(run)
 
 
 def _training(active) -> bool:
@@ -208,7 +218,7 @@ def _live(active) -> None:
 
 
 def _densities_and_w1(results: dict[str, RunResult]) -> None:
-    cols = st.columns(len(results))
+    cols = compare_controls.columns(len(results), PANELS_PER_ROW)
     for col, chart in zip(cols, charts.density_panels(results).values(), strict=True):
         col.altair_chart(chart, width="stretch")
     st.caption(
@@ -229,7 +239,7 @@ def _densities_and_w1(results: dict[str, RunResult]) -> None:
 def render() -> None:
     url.read(compare_controls.url_spec())  # before any widget binds to the link
     SERVICE.warm()
-    cfgs, problems = compare_controls.sidebar()
+    cfgs, problems = compare_controls.controls()
     if cfgs is None:
         st.error(
             "These settings can't run yet: "
@@ -239,16 +249,17 @@ def render() -> None:
     active = _shown(cfgs)
     _buttons(cfgs, active)
     st.caption(
-        "**Share this comparison:** the address bar carries the target, seeds, budget, "
-        "and each variant's preset and knobs (e.g. `?target=mixture&seeds=8&steps=2000"
-        "&gp_preset=paper`). Send it and the page opens with the same settings; a "
+        "**Share this comparison:** the address bar carries the variants, target, seeds, "
+        "budget, and each variant's preset and knobs (e.g. `?variants=gan,lsgan,rpgan"
+        "&target=mixture&seeds=8&rp_gamma=10`). Send it and the page opens with the same "
+        "settings; a "
         "comparison someone already finished on this server opens at once, without "
         "training again. A custom mixture or uploaded data does not fit in a link: send "
         "the JSON from Export instead."
     )
     if active is None:
         st.info(
-            "Press **Run comparison** to train all three variants live on the same target, "
+            "Press **Run comparison** to train the chosen variants live on the same target, "
             "seeds and budget. Variants you already trained with these exact settings on "
             "their own pages are reused, not trained again."
         )
@@ -311,27 +322,32 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     )
     _conceptual(active, header=True)
     st.subheader("Losses")
-    cols = st.columns(len(results))
+    cols = compare_controls.columns(len(results), PANELS_PER_ROW)
     for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
         col.altair_chart(chart, width="stretch")
     st.caption(
-        "Each variant's own losses (not comparable across panels). Vanilla should settle "
-        "at its dashed equilibrium; the Wasserstein estimate should fall towards 0."
+        "Each variant's own losses (not comparable across panels). A loss with a dashed "
+        "equilibrium should settle there; the Wasserstein estimate should fall towards 0; a "
+        "G loss on its own right axis has no meaningful level, only a trend."
     )
     _exports(active, table, results, floor["w1"])
     _deposit(active, results)
 
 
 def _conceptual(cfgs, header: bool = False) -> None:
+    chosen = None if cfgs is not None else ss.get(compare_controls.PICK)
+    if cfgs is None and not chosen:
+        return  # nothing picked: no columns to show
     if header:
         st.subheader("From the literature, to hold against the table above")
     else:
-        st.markdown("**The three variants in theory**")
-    st.dataframe(compare.conceptual(cfgs), width="stretch", height="content")
+        st.markdown("**The chosen variants in theory**")
+    st.dataframe(compare.conceptual(cfgs, chosen), width="stretch", height="content")
     st.caption(
-        "What each variant minimises and how its critic is kept in check, as published; "
-        "the 'here' rows are this comparison's settings. Hold them against the measured "
-        "table."
+        "What each variant minimises and how its D or critic is kept in check, as its paper "
+        "publishes it (the newer variants' settings are the papers' image settings, not 1-D "
+        "ones); the 'here' rows are this comparison's settings. Hold them against the "
+        "measured table."
     )
 
 
@@ -381,11 +397,14 @@ def _exports(active, table, results, floor_w1) -> None:
 
 def _deposit(active, results) -> None:
     """Share a finished comparison (every variant to its full budget) with later visitors."""
-    key = tuple(active[v] for v in compare.ORDER)
+    key = tuple(active.values())
     finished = all(r.step >= r.config.steps or all(r.diverged) for r in results.values())
     if finished and ss.get(DEPOSITED) != key:
         ss[DEPOSITED] = key
         # Sharing only saves later visitors time; after a code reload (the dev server's file
         # watcher) results built by the old classes cannot be pickled. Never worth an error.
+        done = tuple(results[v] for v in active)
         with contextlib.suppress(StreamlitError):
-            shared_comparison(key, _results=tuple(results[v] for v in compare.ORDER))
+            shared_comparison(key, _results=done)
+        with contextlib.suppress(OSError):  # a full or read-only disk only loses the copy
+            result_store.save(key, done)

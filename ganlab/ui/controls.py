@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ganlab import user_targets
+from ganlab import run_links, user_targets
 from ganlab.config import (
     FIELDS,
     GROUPS,
@@ -19,10 +19,11 @@ from ganlab.config import (
     preset,
 )
 from ganlab.lessons import EXPERIMENTS, LESSONS, Lesson
-from ganlab.targets import TARGETS
-from ganlab.ui import live, store
-from ganlab.ui.target_picker import target_picker
-from ganlab.ui.text import problems
+from ganlab.links import Param
+from ganlab.targets import TARGETS, EmpiricalTarget, TargetError
+from ganlab.ui import live, store, url
+from ganlab.ui.target_picker import choose, target_picker
+from ganlab.ui.text import MESSAGE, plain, problems
 from ganlab.ui.widgets import field_widget
 from ganlab.variants import VARIANTS
 
@@ -84,6 +85,58 @@ def _init(variant: str) -> None:
     load(variant, cfg, with_target=False)
     ss[_key(variant, "target_default")] = cfg.target.name
     ss[_key(variant, "ready")] = True
+
+
+# --- the page's link: ?preset=…&target=…&lr_g=… ------------------------------------------------
+@dataclass(frozen=True)
+class Picker:
+    """A page showing one of several variants (Modern GANs): ?variant= in its link, the first
+    choice left out."""
+
+    key: str  # the picker widget's key
+    choices: tuple[str, ...]
+
+    @property
+    def param(self) -> Param:
+        return Param("variant", "choice", choices=self.choices)
+
+
+def from_link(variant: str, picker: Picker | None = None) -> None:
+    """The first thing a variant page does: a link it did not write itself sets the whole
+    sidebar to the run it describes, once; the page's own link, or none (a page switch), leaves
+    the visitor's settings as they are. Bad parameters are named and ignored."""
+    spec = dict(run_links.spec(variant)) | ({"variant": picker.param} if picker else {})
+    values = url.read(spec, into_state=False)
+    if url.opened() is None:
+        return
+    ss[url.WRITTEN] = {k: spec[k].text(v) for k, v in values.items()}  # applied once
+    try:
+        cfg, start = run_links.config(variant, values)
+    except (ConfigError, TargetError) as exc:
+        st.warning(
+            f"This link's settings can't run: {plain(exc, MESSAGE)}. The page keeps the settings "
+            "it had."
+        )
+        return
+    load(variant, cfg, with_target=False)
+    choose(_key(variant, "target"), cfg.target)
+    ss[_key(variant, "target_default")] = cfg.target.name
+    ss[_key(variant, "preset")] = start
+    ss[_key(variant, "ready")] = True
+    if not live.is_running(variant):
+        live.set_active(variant, cfg)
+
+
+def to_link(variant: str, cfg: TrainConfig, picker: Picker | None = None) -> None:
+    """Write the settings on screen into the page's link (what differs from its preset)."""
+    shown = {"variant": variant} if picker and variant != picker.choices[0] else {}
+    text = shown | run_links.link(cfg, ss[_key(variant, "preset")])
+    url.write(text)
+    if isinstance(cfg.target, EmpiricalTarget):
+        st.sidebar.caption(
+            "Uploaded data can't travel in a link: this page's link opens with the preset's "
+            "target. To share the data, send the file."
+        )
 
 
 # --- presets: paper, tuned, and this variant's lessons --------------------------------------
@@ -161,7 +214,7 @@ def baseline(variant: str) -> tuple[str, TrainConfig] | None:
 
 
 # --- the sidebar ----------------------------------------------------------------------------------
-def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
+def sidebar(variant: str, picker: Picker | None = None) -> tuple[TrainConfig | None, list[str]]:
     """Draw the sidebar; return the config it describes, or None and the problems in words
     (a bad custom target explains itself in the sidebar and returns no problems here)."""
     _init(variant)
@@ -211,6 +264,7 @@ def sidebar(variant: str) -> tuple[TrainConfig | None, list[str]]:
         bar.error(f"These settings can't run here: {too_much}.")
         return None, [too_much]
     ss[_key(variant, "cfg")] = cfg
+    to_link(variant, cfg, picker)
     return cfg, []
 
 

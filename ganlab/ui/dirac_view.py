@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ganlab import dirac
+from ganlab import dirac, links
 from ganlab.charts import dirac as charts
 from ganlab.report import number
 from ganlab.ui import nav, url
@@ -16,6 +16,44 @@ from ganlab.ui import nav, url
 KEY = "dirac."  # widget-key prefix for this page
 GRID = 15  # arrows per side of the plane
 ZERO = 1e-9  # finite-difference noise: parts this small are shown as 0
+_NAMES = {k: v.name for k, v in dirac.VARIANTS.items()}
+
+
+def _bound() -> tuple[url.Bound, ...]:
+    """The page's link: ?variant=wgan-gp&mode=alternating&h=0.1&wgan-gp_lambda=1 …"""
+    first = next(iter(dirac.VARIANTS))
+    out = [
+        url.Bound(
+            links.Param("variant", "choice", choices=tuple(_NAMES)),
+            KEY + "variant",
+            first,
+            cast=lambda k: _NAMES[str(k)],
+            spell=lambda name: next(k for k, n in _NAMES.items() if n == name),
+        ),
+        url.Bound(links.Param("mode", "choice", choices=dirac.MODES), KEY + "mode", dirac.MODES[0]),
+        url.Bound(links.Param("theta0", "float", range=(-2.0, 2.0)), KEY + "theta0", 1.0),
+        url.Bound(links.Param("psi0", "float", range=(-2.0, 2.0)), KEY + "psi0", 1.0),
+        url.Bound(links.Param("h", "float", range=(0.01, 1.0)), KEY + "h", 0.2),
+        url.Bound(links.Param("steps", "int", range=(10, 2000)), KEY + "steps", 500),
+    ]
+    for k, v in dirac.VARIANTS.items():
+        for knob in v.knobs:
+            whole = knob.key == "n_critic"
+            kind = int if whole else float
+            out.append(
+                url.Bound(
+                    links.Param(
+                        f"{k}_{knob.key}", "int" if whole else "float", range=(knob.lo, knob.hi)
+                    ),
+                    f"{KEY}{k}.{knob.key}",
+                    kind(knob.default),
+                    cast=kind,
+                )
+            )
+    return tuple(out)
+
+
+BOUND = _bound()
 
 
 def complex_text(z: complex) -> str:
@@ -202,9 +240,10 @@ def _links(key: str) -> None:
 
 def render() -> None:
     """The whole page below its title and intro."""
-    url.read()  # no settings in its link yet: any parameter is named and ignored
+    url.follow(BOUND)
     start, h, steps = _sidebar()
     key, given, mode = _controls()
+    url.lead(BOUND)
     v = dirac.VARIANTS[key]
     kind = dirac.classification(key, given)
     st.markdown(f"**{v.name}: {kind}.** {dirac.explain(key, given)}")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from scipy import stats
 
-from ganlab import interpolation
+from ganlab import interpolation, links
 from ganlab.charts import interpolation as charts
 from ganlab.config import RANGES, ConfigError, preset
 from ganlab.training import Run
@@ -23,6 +23,15 @@ D_OPTIONS = tuple(2**k for k in range(13))  # 1 … 4096 on a log scale
 WORK = 40_000_000
 N_SHELL = 4000  # random draws for the ‖z‖ histogram
 KEY = "interp."  # widget-key prefix for this page
+# The page's link: ?d=64&points=41&seed=7&pairs=100 (defaults left out).
+BOUND = (
+    url.Bound(
+        links.Param("d", "choice", choices=tuple(map(str, D_OPTIONS))), KEY + "d", "512", cast=int
+    ),
+    url.Bound(links.Param("points", "int", range=(5, 101)), KEY + "points", 21),
+    url.Bound(links.field("seed"), KEY + "seed", 0),
+    url.Bound(links.Param("pairs", "int", range=(10, 500)), KEY + "pairs", 200),
+)
 # "Train one here": a generator with a latent worth walking in (the button's help says so).
 TRAIN_VARIANT, TRAIN_PRESET, TRAIN_LATENT, TRAIN_TARGET = "gan", "tuned", 8, "bimodal"
 
@@ -232,8 +241,9 @@ def _decoding(seed: int, points: int) -> None:
 
 def render() -> None:
     """The whole page below its title."""
-    url.read()  # no settings in its link yet: any parameter is named and ignored
+    url.follow(BOUND)
     d, points, seed, pairs = _controls()
+    url.lead(BOUND)
     _one_pair(d, points, seed)
 
     st.subheader("Over many random pairs")

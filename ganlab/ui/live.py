@@ -75,11 +75,11 @@ def start(variant: str, cfg: TrainConfig, until: int | None = None) -> None:
     if run is None:
         return
     if old is not None and old is not run:
-        SERVICE.stop(old)
+        store.stop(old)
     set_active(variant, cfg)
     ss.pop(_scrub_key(variant, run), None)  # after training, the replay starts at its end
     ss[_key(variant, "playing")] = False
-    SERVICE.start(run, until)
+    store.train(run, until)
 
 
 def train_beside(cfg: TrainConfig) -> None:
@@ -90,13 +90,18 @@ def train_beside(cfg: TrainConfig) -> None:
     except store.Refused:
         return
     if not run.finished:
-        SERVICE.start(run)
+        store.train(run)
 
 
 def _stop(variant: str) -> None:
     run = current_run(variant)
-    if run is not None:
-        SERVICE.stop(run)
+    others = store.stop(run) if run is not None else 0
+    if others:
+        st.toast(
+            f"{others:,} other visitor{'s are' if others > 1 else ' is'} training this same "
+            "run (the same settings train once, however many watch): it goes on for them.",
+            icon="👥",
+        )
 
 
 def _step(variant: str, cfg: TrainConfig) -> None:
@@ -108,11 +113,15 @@ def _step(variant: str, cfg: TrainConfig) -> None:
 def _reset(variant: str) -> None:
     cfg = active_config(variant)
     if cfg is not None:
-        store.forget(cfg)  # stops its training too
+        store.forget(cfg, fresh=True)  # stops its training too, unless others watch it
 
 
-def buttons(variant: str, cfg: TrainConfig | None) -> None:
-    """The four buttons; cfg is what the sidebar describes (None when it cannot run)."""
+def buttons(variant: str, cfg: TrainConfig | None, stacked: bool = False) -> None:
+    """The four buttons; cfg is what the sidebar describes (None when it cannot run). In a row,
+    or `stacked` one under the other (presentation mode's narrow column). Start, Stop and Step
+    have keyboard shortcuts (present.SHORTCUTS), named in their help."""
+    from ganlab.ui.present import SHORTCUTS  # the keys are presentation mode's to name
+
     run, running = current_run(variant), is_running(variant)
     same = cfg is not None and cfg == active_config(variant)
     if same and running:
@@ -121,7 +130,7 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         start_label = "Finished" if run.finished else "Resume"
     else:
         start_label = "Start new run" if run is not None and not same else "Start"
-    c = st.columns(4)
+    c = [st.container()] * 4 if stacked else st.columns(4)
     c[0].button(
         start_label,
         key=_key(variant, "start"),
@@ -130,6 +139,8 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         on_click=start,
         args=(variant, cfg),
         disabled=cfg is None or (same and (running or (run is not None and run.finished))),
+        shortcut=SHORTCUTS["start"],
+        help=f"Trains on the server, live on this page. Key {SHORTCUTS['start']}",
     )
     c[1].button(
         "Stop",
@@ -138,7 +149,9 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         on_click=_stop,
         args=(variant,),
         disabled=not running,
-        help="Stops training on the server (the toolbar's Stop only stops this page drawing)",
+        shortcut=SHORTCUTS["stop"],
+        help="Stops training on the server; the toolbar's Stop only stops this page drawing. "
+        f"Key {SHORTCUTS['stop']}",
     )
     epoch = cfg.steps_per_epoch if cfg is not None else 0
     c[2].button(
@@ -147,8 +160,9 @@ def buttons(variant: str, cfg: TrainConfig | None) -> None:
         width="stretch",
         on_click=_step,
         args=(variant, cfg),
-        help=f"{epoch:,} generator steps: one pass over the data",
+        help=f"{epoch:,} generator steps: one pass over the data. Key {SHORTCUTS['step']}",
         disabled=cfg is None or running or (same and run is not None and run.finished),
+        shortcut=SHORTCUTS["step"],
     )
     c[3].button(
         "Reset",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ganlab.ui import nav, train_view
+from ganlab.ui import controls, nav, present, train_view, url
 from ganlab.ui.nav import MODERN
 from ganlab.variants import VARIANTS
 
 PICK = "modern.variant"
+PICKER = controls.Picker(PICK, MODERN)
 
 # What each one changes, in one line under the picker.
 IDEA = {
@@ -30,16 +31,25 @@ IDEA = {
 def render() -> None:
     """The picker, its idea in words, and the chosen variant's live view."""
     wanted = nav.wanted(nav.MODERN_WANTED)
+    opened = url.opened()
+    if opened is not None:  # a link names its variant (the first one when it names none)
+        wanted = opened.get("variant", MODERN[0])
     if wanted in MODERN:
         st.session_state[PICK] = wanted
-    variant = st.segmented_control(
+    # On a projector the picker and its idea go to the sidebar: the screen is for the charts.
+    where = st.sidebar if present.on() else st
+    variant = where.segmented_control(
         "Variant",
         MODERN,
         format_func=lambda k: VARIANTS[k].label,
         key=PICK,
-        default=MODERN[0],
+        # a default beside a value set in session state makes Streamlit warn on the page
+        default=None if PICK in st.session_state else MODERN[0],
         help="Each keeps its own run and settings: switch freely and come back.",
     )
     variant = variant or MODERN[0]  # a second click on the chosen one clears it: keep it
-    st.markdown(IDEA[variant])
-    train_view.render(variant)
+    if present.on():
+        where.caption(IDEA[variant])
+    else:
+        st.markdown(IDEA[variant])
+    train_view.render(variant, PICKER)

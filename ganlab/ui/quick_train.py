@@ -24,7 +24,7 @@ def train_with_progress(cfg: TrainConfig, what: str) -> Run | None:
         st.error(f"Can't train {what} here: {exc}.")
         return None
     bar = st.progress(run.step / cfg.steps, text=f"Training {what}…")
-    SERVICE.start(run)
+    store.train(run)
     # The service trains it; this script only watches. A rerun (a page switch) interrupts at
     # the progress call, and the run goes on training and is kept for the next visit.
     while not SERVICE.wait(run, timeout=POLL_S):

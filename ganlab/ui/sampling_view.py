@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ganlab import metrics, sampling
+from ganlab import links, metrics, sampling
 from ganlab.charts import sampling as charts
 from ganlab.config import ConfigError, preset
 from ganlab.targets import (
     RATE_RANGE,
+    TARGETS,
     EmpiricalTarget,
     MixtureTarget,
     ScipyTarget,
@@ -30,6 +31,21 @@ N_TRACED = 6  # draws traced on the CDF picture: enough to see the pattern, few 
 EXPONENTIAL, OTHER = "exponential with rate λ", "built-in, custom mixture or your data"
 TRAIN_VARIANTS = ("gan", "wgan-gp")
 KEY = "sampling."  # widget-key prefix for this page
+SOURCES = {"exponential": EXPONENTIAL, "other": OTHER}  # ?source= in the link
+# The page's link: ?seed=3&source=other&target=mixture&u=0.7 (defaults left out).
+BOUND = (
+    url.Bound(links.field("seed"), KEY + "seed", 0),
+    url.Bound(
+        links.Param("source", "choice", choices=tuple(SOURCES)),
+        KEY + "source",
+        "exponential",
+        cast=lambda v: SOURCES[str(v)],
+        spell=lambda w: next(k for k, v in SOURCES.items() if v == w),
+    ),
+    url.Bound(links.Param("rate", "float", range=RATE_RANGE), KEY + "rate", 1.0),
+    url.Bound(links.Param("target", "choice", choices=tuple(TARGETS)), KEY + "target", "bimodal"),
+    url.Bound(links.Param("u", "float", range=(0.01, 0.99)), KEY + "u", 0.3),
+)
 # Streamlit hashes cache arguments by value; a Target's own hash is its frozen fields, cheaper
 # and steadier than hashing its lazily filled caches (scipy objects, sorted arrays). Keyed by
 # type, as Streamlit's hash_funcs may be (or by a type's dotted name: hence `str`).
@@ -268,7 +284,7 @@ def _learned_map(target: Target) -> None:
 
 def render() -> None:
     """The whole page below its title."""
-    url.read()  # no settings in its link yet: any parameter is named and ignored
+    url.follow(BOUND)
     st.subheader("1 · Seeds: pseudo-random numbers repeat")
     seed = int(
         st.columns([1, 3])[0].number_input(
@@ -284,6 +300,7 @@ def render() -> None:
 
     st.subheader("2 · Choose a distribution")
     target = _choose_target()
+    url.lead(BOUND)
     if target is None:
         return
     _show_inversion(target)

@@ -1,9 +1,13 @@
-"""The visitor's runs, kept in session state by config; admitted, evicted and released by cost."""
+"""The visitor's runs, kept in session state by config; admitted, evicted and released by cost.
+On a server, sessions asking for the same config share one run (ganlab.shared): it trains once
+however many visitors watch, a reload attaches to it again, and it lives while a session holds
+it. AppTest has no server: each test's sessions keep runs of their own."""
 
 from __future__ import annotations
 
 import binascii
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -20,6 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ganlab import budget
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
+from ganlab.shared import Shared
 from ganlab.training import Run
 
 KEY = "ganlab.runs"
@@ -36,6 +41,13 @@ TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
 
 
 _ADMITTING = threading.Lock()
+SHARED: Shared[Run] = Shared()
+
+
+def _sharing() -> bool:
+    """Runs are shared between the sessions of a server. AppTest's runtime is a stand-in (all
+    its sessions have one id): there each test keeps runs of its own."""
+    return runtime.exists() and type(runtime.get_instance()) is runtime.Runtime
 
 
 class Refused(Exception):
@@ -81,12 +93,21 @@ def get_runs(cfgs: Iterable[TrainConfig], what: str | None = None) -> list[Run]:
     new = [c for c in wanted if c not in runs]
     if new:
         with _ADMITTING:  # check and register as one: two visitors never both take the last room
-            problem = _admit(new, set(wanted), what or _what(wanted))
+            sid, sharing = _session_id(), _sharing()
+            # Attaching to a run another session holds costs nothing new: only new runs are
+            # admitted against the budgets.
+            fresh = [c for c in new if not sharing or SHARED.find(c) is None]
+            problem = _admit(fresh, set(wanted), what or _what(wanted)) if fresh else None
             if problem:
                 raise Refused(problem)
             for cfg in new:
-                runs[cfg] = run = Run(cfg)
-                budget.LEDGER.register(run, visitor(), _session_id())
+                if sharing:
+                    run, made = SHARED.attach(cfg, sid, functools.partial(Run, cfg))
+                else:
+                    run, made = Run(cfg), True
+                runs[cfg] = run
+                if made:
+                    budget.LEDGER.register(run, visitor(), sid)
         _evict(runs, keep=set(wanted) | _shown())
     return [find(c) or runs[c] for c in wanted]
 
@@ -105,7 +126,8 @@ def _admit(new: list[TrainConfig], keep: set[TrainConfig], what: str) -> str | N
         return alone
     runs, owner = _runs(), visitor()
     shown = keep | _shown()
-    candidates = [r for c, r in runs.items() if c not in shown]  # oldest first
+    # oldest first; a run other sessions hold frees nothing when this one lets go of it
+    candidates = [r for c, r in runs.items() if c not in shown and not _held_by_others(r)]
     problem = None
     for n in range(len(candidates) + 1):
         gone = candidates[:n]
@@ -137,16 +159,63 @@ def _evict(runs: OrderedDict[TrainConfig, Run], keep: set[TrainConfig]) -> None:
         _drop(runs, cfg)
 
 
-def _drop(runs: OrderedDict[TrainConfig, Run], cfg: TrainConfig) -> None:
+def _held_by_others(run: Run) -> bool:
+    return _sharing() and SHARED.holders(run) > 1
+
+
+def _drop(runs: OrderedDict[TrainConfig, Run], cfg: TrainConfig, sid: str | None = None) -> None:
+    """This session lets go of cfg's run; the last holder stops it and gives its memory back."""
     run = runs.pop(cfg, None)
-    if run is not None:
+    if run is None:
+        return
+    sid = _session_id() if sid is None else sid
+    if not _sharing() or SHARED.detach(cfg, run, sid):
         SERVICE.stop(run)  # a run nobody holds is never trained on
         budget.LEDGER.release(run)
 
 
-def forget(cfg: TrainConfig) -> None:
-    """Drop the run for cfg (Reset)."""
+def forget(cfg: TrainConfig, fresh: bool = False) -> None:
+    """Drop this session's run for cfg; `fresh` (Reset): the next one asked for starts from step
+    0, even while other sessions go on with the old one."""
+    run = _runs().get(cfg)
+    if fresh and run is not None and _sharing():
+        SHARED.retire(cfg, run)
     _drop(_runs(), cfg)
+
+
+def attach_in_progress(cfgs: Iterable[TrainConfig]) -> bool:
+    """Take this session to other sessions' runs of exactly these configs when every one has
+    begun (a comparison a classmate started): nothing new is trained or admitted."""
+    wanted = list(cfgs)
+    if not _sharing() or not wanted:
+        return False
+    found = [SHARED.find(c) for c in wanted]
+    if any(r is None or r.step == 0 for r in found):
+        return False
+    get_runs(wanted)
+    return True
+
+
+# --- training a run several sessions may watch ----------------------------------------------------
+def train(run: Run, until: int | None = None) -> None:
+    """Train `run` (up to `until`, else its budget) for this session. Someone else's run in
+    progress is never cut short: its goal only grows."""
+    if _sharing():
+        going = SERVICE.training(run)
+        SHARED.want(run, _session_id(), going)
+        goal = SERVICE.goal(run)
+        if going and goal is not None and until is not None and until < goal:
+            until = goal
+    SERVICE.start(run, until)
+
+
+def stop(run: Run) -> int:
+    """Stop `run` for this session: it stops unless other sessions asked it to train; how many
+    did (0: it stopped)."""
+    others = SHARED.unwant(run, _session_id()) if _sharing() else 0
+    if others == 0:
+        SERVICE.stop(run)
+    return others
 
 
 def all_runs() -> list[Run]:
@@ -240,7 +309,7 @@ def sweep(now: float | None = None) -> int:
                 _GONE_SINCE.pop(sid, None)
             elif now - _GONE_SINCE.setdefault(sid, now) >= ttl:
                 for cfg in list(runs):
-                    _drop(runs, cfg)
+                    _drop(runs, cfg, sid)
                     released += 1
                 del _STORES[sid]
                 del _GONE_SINCE[sid]

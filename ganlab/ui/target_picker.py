@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ganlab.targets import TARGETS, Target, TargetError
+from ganlab.targets import TARGETS, MixtureTarget, Target, TargetError
 from ganlab.ui.text import MESSAGE, plain
 from ganlab.user_targets import MAX_UPLOAD_MB, empirical, mixture, parse_csv
 
@@ -46,6 +46,22 @@ def target_picker(
     if choice == CUSTOM:
         return _custom_mixture(key, container)
     return _uploaded(key, container)
+
+
+def choose(key: str, target: Target) -> bool:
+    """Set the chooser under `key` to `target` before it is drawn: a built-in, or a mixture in
+    the custom table. False for data a visitor uploaded (only a file brings that back)."""
+    if TARGETS.get(target.name) == target:
+        st.session_state[key] = target.name
+    elif isinstance(target, MixtureTarget):
+        st.session_state[key] = CUSTOM
+        rows = pd.DataFrame(list(target.components), columns=["weight", "mean", "std"])
+        st.session_state[f"{key}.mixture_rows"] = rows
+        for stale in (f"{key}.mixture", f"{key}.mixture_base"):  # the editor starts from rows
+            st.session_state.pop(stale, None)
+    else:
+        return False
+    return True
 
 
 def _custom_mixture(key: str, container) -> Target | None:

@@ -6,22 +6,23 @@ import numpy as np
 import streamlit as st
 
 from ganlab import dirac, metrics
-from ganlab.charts import frames
+from ganlab.charts import for_projector, frames
 from ganlab.config import TrainConfig, changes
 from ganlab.training import EVAL_SAMPLES, Run, RunResult
-from ganlab.ui import controls, export_view, live, nav, store, tables, url
+from ganlab.ui import controls, export_view, live, nav, present, store, tables
 from ganlab.ui.text import MESSAGE, plain
 from ganlab.variants import VARIANTS
 
 ss = st.session_state
 
 
-def render(variant: str) -> None:
-    """The whole page below its title, for one key of VARIANTS."""
-    url.read()  # no settings in its link yet: any parameter is named and ignored
-    cfg, problems = controls.sidebar(variant)
+def render(variant: str, picker: controls.Picker | None = None) -> None:
+    """The whole page below its title, for one key of VARIANTS (chosen by `picker`, if any)."""
+    controls.from_link(variant, picker)
+    cfg, problems = controls.sidebar(variant, picker)
+    projector = present.on()
     note = controls.note(variant, cfg)
-    if note:
+    if note and not projector:
         st.info(note)
     if cfg is None:
         st.error(
@@ -30,19 +31,10 @@ def render(variant: str) -> None:
             + ". Nothing is lost: the runs you made are kept."
         )
     run = _shown_run(variant, cfg)
-    live.buttons(variant, cfg)
-    if run is not None and run.step == 0 and not live.is_running(variant):
-        st.info(
-            "Step 0: the target and the untrained G and D. Press **Start** to train live, "
-            "or **Step one epoch** to go one pass at a time."
-        )
-    if run is not None:
-        seed_i, z = _view_options(variant, run)
-        live.panel(
-            variant,
-            lambda r, res, _live: _charts(variant, r, res, seed_i, z),
-            lambda r, res: export_view.export_panel(variant, r, seed_i, res.step),
-        )
+    if projector:
+        _projector(variant, cfg, run, note)
+    else:
+        _standard(variant, cfg, run)
     _dirac_link(variant, cfg)
     st.divider()
     st.subheader("Every variant on this target")
@@ -59,6 +51,126 @@ def render(variant: str) -> None:
     wanted = tables.variant_table(table_cfg, variant, controls.baseline(variant))
     if wanted is not None:
         tables.run_missing(wanted, table_cfg)
+
+
+def _standard(variant: str, cfg: TrainConfig | None, run: Run | None) -> None:
+    """Buttons, the view options, and the live panel with its six charts, one under the other."""
+    live.buttons(variant, cfg)
+    if run is not None and run.step == 0 and not live.is_running(variant):
+        st.info(
+            "Step 0: the target and the untrained G and D. Press **Start** to train live, "
+            "or **Step one epoch** to go one pass at a time."
+        )
+    if run is not None:
+        seed_i, z = _view_options(variant, run)
+        live.panel(
+            variant,
+            lambda r, res, _live: _charts(variant, r, res, seed_i, z),
+            lambda r, res: export_view.export_panel(variant, r, seed_i, res.step),
+        )
+
+
+# --- presentation mode: buttons beside four charts on one 1280×720 screen -----------------------
+# The projector's four: what G makes against the target, how D (or the critic) sees x, G as a
+# map, and the distance to the target over training. Losses, moments, the constraint panel,
+# exports and the table follow below the fold.
+PROJECTOR_HEIGHT = 280  # two rows of it, the progress bar and the page's top fit in 720 px
+
+
+def _projector(variant: str, cfg: TrainConfig | None, run: Run | None, note: str | None) -> None:
+    rail, main = st.columns([1, 3.3], gap="medium")
+    seed_i, z = 0, 0.0
+    with rail:
+        present.head()
+        live.buttons(variant, cfg, stacked=True)
+        if run is not None:
+            seed_i, z = _view_options(variant, run, stacked=True)
+    with main:
+        if run is not None:
+            _projector_panel(variant, seed_i, z)
+    if note:
+        st.info(note)
+
+
+def _projector_panel(variant: str, i: int, z: float) -> None:
+    """The live view in a fragment, as live.panel but compact: the progress line and the four
+    charts (the newest frame while training, a chosen recorded one otherwise), then the rest.
+    A run that starts, stops, finishes or is reset redraws the page (buttons, period)."""
+    shown, running = live.current_run(variant), live.is_running(variant)
+
+    @st.fragment(run_every=live.TICK_S if running else None)
+    def tick() -> None:
+        run = live.current_run(variant)
+        if run is not shown or live.is_running(variant) != running:
+            st.rerun(scope="app")
+        if run is None:
+            return
+        key = f"{variant}.present.step.{id(run)}"
+        steps = run.timeline.steps
+        if running:  # once it stops, the replay starts at the step where training ended
+            ss.pop(key, None)
+        elif key not in ss or ss[key] not in steps:
+            ss[key] = steps[-1]
+        frame = run.timeline.newest() if running else run.timeline.at(ss[key])
+        if frame is None:
+            return
+        result = run.result_at(frame, full_history=True)
+        text = live._progress_text(run, result, running)
+        st.progress(min(result.step / run.cfg.steps, 1.0), text=text)
+        live.diverged_warning(result)
+        _four(run, result, i, z)
+        if not running and len(steps) > 1:
+            st.select_slider(
+                f"Replay: step ({len(steps)} recorded frames)",
+                options=steps,
+                key=key,
+                format_func=lambda s: f"{s:,}",
+            )
+        _the_rest(run, result, i)
+        if not running:
+            export_view.export_panel(variant, run, i, result.step)
+
+    tick()
+
+
+def _four(run: Run, result: RunResult, i: int, z: float) -> None:
+    x, score = latent_point(result, i, z)
+    v = VARIANTS[run.cfg.variant]
+    dom = frames.x_range(result, [f.samples for f in run.timeline.frames])
+    floor = metrics.noise_floor_cached(run.cfg.target, EVAL_SAMPLES)["w1"]
+    specs = [
+        ("1 · Real vs generated", frames.density(result, i, dom, large=True)),
+        (f"2 · The {v.d_name} {v.d_symbol}(x)", frames.critic(result, i, dom, (x, score))),
+        ("3 · The generator z → x", frames.generator_map(result, i, marker=(z, x))),
+        ("4 · W1 to the target", frames.distance(result, floor, result.step)),
+    ]
+    for row in (specs[:2], specs[2:]):
+        for col, (title, spec) in zip(st.columns(2), row, strict=True):
+            big = for_projector(spec, PROJECTOR_HEIGHT) | {"title": title}
+            col.vega_lite_chart(big, width="stretch", key=f"present.{title[0]}")
+
+
+def _the_rest(run: Run, result: RunResult, i: int) -> None:
+    """Below the fold: the losses, the moments and the constraint panel, in the same large text."""
+    v = VARIANTS[run.cfg.variant]
+    left, right = st.columns(2)
+    left.vega_lite_chart(
+        for_projector(frames.losses(result, result.step), PROJECTOR_HEIGHT) | {"title": "Losses"},
+        width="stretch",
+        key="present.losses",
+    )
+    right.vega_lite_chart(
+        for_projector(frames.moments(result, result.step), PROJECTOR_HEIGHT)
+        | {"title": "Generated mean and std"},
+        width="stretch",
+        key="present.moments",
+    )
+    st.caption(v.loss_caption + MARKED)
+    detail = frames.critic_detail(result, i)
+    if detail is not None:
+        st.vega_lite_chart(
+            for_projector(detail, frames.DETAIL_HEIGHT), width="stretch", key="present.detail"
+        )
 
 
 def _dirac_link(variant: str, cfg: TrainConfig | None) -> None:
@@ -98,10 +210,11 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
     return run
 
 
-def _view_options(variant: str, run: Run) -> tuple[int, float]:
-    """Which seed the per-seed charts show, and the latent point the slider marks."""
+def _view_options(variant: str, run: Run, stacked: bool = False) -> tuple[int, float]:
+    """Which seed the per-seed charts show, and the latent point the slider marks (side by
+    side, or `stacked` in a narrow column)."""
     cfg = run.cfg
-    c1, c2 = st.columns(2)
+    c1, c2 = (st.container(), st.container()) if stacked else st.columns(2)
     seed_i = 0
     if cfg.n_seeds > 1:  # keyed by K so a stale choice never points past the seeds
         seed_i = c1.selectbox(
