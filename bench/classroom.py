@@ -120,7 +120,11 @@ def main() -> None:
     ap.add_argument("--visitors", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="8 visitors")
     ap.add_argument("--limit", type=float, default=900.0, help="seconds the class may take")
+    ap.add_argument("--steps", type=int, help="a shorter comparison than the default 2,000 steps")
     args = ap.parse_args()
+    global LINK
+    if args.steps:
+        LINK += f"&steps={args.steps}"
     n = 8 if args.quick else args.visitors
 
     from appserver import launch_chromium, running_app

@@ -35,9 +35,14 @@ def key(cfgs: Sequence[TrainConfig]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def save(cfgs: Sequence[TrainConfig], results: Sequence[RunResult], folder: Path = DIR) -> Path:
+def save(
+    cfgs: Sequence[TrainConfig],
+    results: Sequence[RunResult],
+    folder: Path = DIR,
+    max_bytes: int | None = MAX_BYTES,
+) -> Path:
     """Store finished results (atomically: a reader never sees half a file), then keep the
-    folder within MAX_BYTES."""
+    folder within max_bytes (None: no bound, for a folder that is shipped)."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     meta = []
@@ -69,13 +74,17 @@ def save(cfgs: Sequence[TrainConfig], results: Sequence[RunResult], folder: Path
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    evict(folder, keep=path)
+    if max_bytes is not None:
+        evict(folder, keep=path, max_bytes=max_bytes)
     return path
 
 
-def load(cfgs: Sequence[TrainConfig], folder: Path = DIR) -> tuple[RunResult, ...] | None:
+def load(
+    cfgs: Sequence[TrainConfig], folder: Path = DIR, prune: bool = True
+) -> tuple[RunResult, ...] | None:
     """The stored results of exactly these configs, or None (not stored, another format, or a
-    file that does not read back as exactly what was asked for: then it is removed)."""
+    file that does not read back as exactly what was asked for: then, with `prune`, it is
+    removed; a shipped folder is only read)."""
     path = folder / f"{key(cfgs)}.npz"
     if not path.exists():
         return None
@@ -85,9 +94,11 @@ def load(cfgs: Sequence[TrainConfig], folder: Path = DIR) -> tuple[RunResult, ..
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, ConfigError, TargetError):
         out = None
     if out is None:
-        path.unlink(missing_ok=True)
+        if prune:
+            path.unlink(missing_ok=True)
         return None
-    os.utime(path)  # recently used: evicted last
+    if prune:
+        os.utime(path)  # recently used: evicted last
     return out
 
 

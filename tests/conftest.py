@@ -24,6 +24,9 @@ import pytest
 # Finished results persist on disk (ganlab.result_store): the tests keep theirs in a folder of
 # their own, set before ganlab is imported, so no run of the suite sees another's.
 os.environ["GANLAB_RESULTS_DIR"] = tempfile.mkdtemp(prefix="ganlab-results-test-")
+# … and pages open without the shipped gallery (tests/test_gallery.py reads it itself), so a
+# default comparison is not already finished.
+os.environ["GANLAB_GALLERY_DIR"] = tempfile.mkdtemp(prefix="ganlab-gallery-test-")
 
 TESTS = Path(__file__).resolve().parent
 BENCH = TESTS.parent / "bench"

@@ -121,3 +121,20 @@ def test_a_restarted_server_still_shows_a_finished_comparison(browser, tmp_path,
         assert page.get_by_text("Verdict.", exact=True).locator("..").inner_text() == verdict
         main = page.locator('[data-testid="stMain"]')
         assert main.get_by_role("button", name="Finished", exact=True).count() == 1
+
+
+def test_the_default_comparison_opens_finished_from_the_shipped_gallery(browser, monkeypatch):
+    """Before anyone presses Run, the Compare page shows the gallery's stored comparison and
+    says where it comes from and how to make it again."""
+    from appserver import running_app
+
+    from ganlab import gallery
+
+    monkeypatch.setenv("GANLAB_GALLERY_DIR", str(gallery.SHIPPED))
+    with running_app() as (url, _), new_page(browser) as page:
+        _open(page, f"{url}/Compare")
+        wait_for(lambda: page.get_by_text("Verdict.", exact=True).count() > 0, "the verdict", 60)
+        assert page.get_by_text("stored: the gallery shipped with ganlab").count() >= 1
+        main = page.locator('[data-testid="stMain"]')
+        assert main.get_by_role("button", name="Finished", exact=True).count() == 1
+        no_exception(page)

@@ -9,7 +9,7 @@ import dataclasses
 import streamlit as st
 from streamlit.errors import Error as StreamlitError
 
-from ganlab import compare, metrics, report, result_store
+from ganlab import compare, gallery, metrics, report, result_store
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
@@ -46,13 +46,20 @@ def lookup(cfgs: dict[str, TrainConfig]) -> dict[str, RunResult] | None:
     try:
         found = shared_comparison(key)
     except NotShared:
-        stored = result_store.load(key)  # finished before a restart, or by the gallery
+        # finished before a restart; else the gallery shipped with ganlab (only read)
+        stored = result_store.load(key) or result_store.load(key, gallery.DIR, prune=False)
         if stored is None:
             return None
         with contextlib.suppress(StreamlitError):
             shared_comparison(key, _results=stored)
         found = stored
     return dict(zip(cfgs, found, strict=True))
+
+
+def _in_gallery(cfgs: dict[str, TrainConfig]) -> bool:
+    """Whether these are a comparison the shipped gallery holds (the same configs: the same
+    numbers, wherever they were last read from)."""
+    return (gallery.DIR / f"{result_store.key(tuple(cfgs.values()))}.npz").exists()
 
 
 # --- which comparison is shown, and training it ------------------------------------------------
@@ -187,7 +194,9 @@ def _progress(active, snaps) -> None:
         res = snaps.get(v)
         step = res.step if res is not None else 0
         how = (
-            "shared: trained earlier on this server"
+            f"stored: the gallery shipped with ganlab; `{gallery.COMMAND}` makes it again"
+            if v in ss.get(SHARED_SHOWN, ()) and _in_gallery(active)
+            else "shared: trained earlier on this server"
             if v in ss.get(SHARED_SHOWN, ())
             else "reused: you trained it earlier"
             if v in reused

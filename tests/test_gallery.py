@@ -1,0 +1,57 @@
+"""The gallery shipped with ganlab: every built-in target's default comparison is stored, reads
+back as exactly those configs, and training an entry again reproduces its stored numbers
+exactly (the same configs and seeds, the same machine's engine)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganlab import gallery, result_store
+from ganlab.targets import TARGETS
+
+
+def test_every_built_in_targets_default_comparison_is_shipped():
+    for target, cfgs in gallery.comparisons().items():
+        stored = result_store.load(tuple(cfgs.values()), gallery.SHIPPED, prune=False)
+        assert stored is not None, f"{target}: not in {gallery.SHIPPED} ({gallery.COMMAND})"
+        for res, cfg in zip(stored, cfgs.values(), strict=True):
+            assert res.config == cfg and res.step == cfg.steps
+            assert len(res.seed_metrics) == cfg.n_seeds
+
+
+def test_the_gallery_is_compact():
+    size = sum(p.stat().st_size for p in gallery.SHIPPED.glob("*.npz"))
+    assert size <= 10 * 2**20, f"{size / 2**20:.1f} MB"
+
+
+@pytest.mark.slow  # ~1 min: three variants × 4 seeds × 2,000 steps trained again
+def test_training_an_entry_again_reproduces_its_stored_numbers():
+    cfgs = tuple(gallery.comparisons(["normal"])["normal"].values())
+    stored = result_store.load(cfgs, gallery.SHIPPED, prune=False)
+    assert stored is not None
+    for cfg, was in zip(cfgs, stored, strict=True):
+        now = gallery.finished(cfg)
+        assert now.seed_metrics == was.seed_metrics, cfg.variant
+        assert np.array_equal(now.samples, was.samples)
+        pd.testing.assert_frame_equal(now.history, was.history)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--targets", "bogus"], "--targets bogus: choose from " + ", ".join(TARGETS)),
+        (["--targets", ""], "--targets : choose from"),
+        (["--out", __file__], "is a file, not a folder"),
+    ],
+)
+def test_bad_gallery_options_are_one_line_and_exit_2(args, said):
+    out = subprocess.run(
+        [sys.executable, "-m", "ganlab", "gallery", *args], capture_output=True, text=True
+    )
+    assert out.returncode == 2 and said in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and out.stdout == ""
