@@ -54,7 +54,13 @@ PAGES = [
         "app_pages/8_Compare.py",
         "Compare",
         "Compare",
-        "the three classic variants on the same target, seeds and budget: who wins, and why.",
+        "any of the seven variants on the same target, seeds and budget: who wins, and why.",
+    ),
+    (
+        "app_pages/9_Study.py",
+        "Study",
+        "Study",
+        "every variant given the same budget of random configurations: a fair comparison.",
     ),
 ]
 
@@ -73,8 +79,9 @@ def home() -> None:
         st.page_link(path, label=f"**{title}** — {line}")
     st.divider()
     st.caption(
-        "Every run is kept for this browser session, so you can switch pages and come back. "
-        "Same settings and seed give the same numbers. The same runs work headless: "
+        "Every page's settings are in its link: copy it to share exactly what you see. Runs "
+        "are kept while you switch pages, and visitors asking for the same settings share "
+        "one run. Same settings and seed give the same numbers. The same runs work headless: "
         "`python -m ganlab train --variant all --target bimodal --seeds 8 --json`."
     )
 

@@ -1,4 +1,5 @@
-"""`python -m ganlab train`: the app's runs headless, as a table, JSON or CSV."""
+"""`python -m ganlab train`: the app's runs headless, as a table, JSON or CSV (and `study`,
+in ganlab/study_cli.py, and `gallery`, in ganlab/gallery.py)."""
 
 from __future__ import annotations
 
@@ -180,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="refuse, before training, a run whose estimated memory exceeds this many MB "
         "(the app's cost model; default: no limit)",
     )
+    from ganlab import study_cli  # the `study` subcommand lives in its own module
+
+    study_cli.add_parser(sub)
+    from ganlab import gallery  # `gallery`: the results shipped for a class
+
+    gallery.add_parser(sub)
     return parser
 
 
@@ -395,6 +402,14 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "train":
             return train(args)
+        if args.command == "study":
+            from ganlab import study_cli
+
+            return study_cli.main(args)
+        if args.command == "gallery":
+            from ganlab import gallery
+
+            return gallery.main(args)
         return 2
     except KeyboardInterrupt:
         print("ganlab: interrupted", file=sys.stderr)

@@ -26,6 +26,7 @@ PAGES = {  # page -> the file AppTest switches to (None: the home page)
     "sampling": "app_pages/6_Inverse_transform.py",
     "slerp": "app_pages/7_Slerp_vs_lerp.py",
     "compare": "app_pages/8_Compare.py",
+    "study": "app_pages/9_Study.py",
 }
 COMPARE = compare_controls.url_spec()
 VARIANT_PAGES = {"gan": "gan", "wgan": "wgan", "wgan-gp": "wgan-gp"}  # page -> its variant
