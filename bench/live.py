@@ -343,7 +343,8 @@ def part_stop(page, out: dict) -> None:
 def _start_label(page) -> str | None:
     main = page.locator('[data-testid="stMain"]')
     for name in ("Resume", "Finished", "Start new run", "Start", "Training…"):
-        if main.get_by_role("button", name=name, exact=True).count():
+        # a label may be followed by its keyboard shortcut ("Resume S")
+        if main.get_by_role("button", name=re.compile(rf"^{re.escape(name)}( |$)")).count():
             return name
     return None
 

@@ -74,7 +74,7 @@ def test_a_reload_keeps_the_visitors_run(server, page):
     wait_for(lambda: _progress(page).startswith("stopped"), "the run after F5", 60)
     assert _step(page) == stopped
     main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_role("button", name="Resume", exact=True).count() == 1
+    assert main.get_by_role("button", name=re.compile(r"^Resume")).count() == 1
 
 
 def test_a_second_visitor_attaches_to_the_run_in_progress(server, browser, page):
@@ -88,7 +88,7 @@ def test_a_second_visitor_attaches_to_the_run_in_progress(server, browser, page)
         wait_for(lambda: _progress(other).startswith("training"), "'training' for the 2nd", 60)
         assert _step(other) >= 100
         main = other.locator('[data-testid="stMain"]')
-        assert main.get_by_role("button", name="Training…", exact=True).count() == 1
+        assert main.get_by_role("button", name=re.compile(r"^Training…")).count() == 1
         # the second visitor's Stop leaves the first visitor's training going
         button(other, "Stop").click()
         wait_for(
