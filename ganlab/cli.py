@@ -325,17 +325,6 @@ def configs_from_args(args) -> list[TrainConfig]:
     return out
 
 
-def _clean(value):
-    """JSON has no NaN/inf: write null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def train(args) -> int:
     try:
         cfgs = configs_from_args(args)
@@ -380,7 +369,7 @@ def train(args) -> int:
     if args.csv == "-":
         per_seed.to_csv(sys.stdout, index=False)
     elif args.json:
-        print(json.dumps(_clean({"runs": runs})))
+        print(json.dumps(report.json_safe({"runs": runs})))
     else:
         table = report.measured(
             {r["variant"]: r["seeds"] for r in runs},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,3 +199,15 @@ def to_csv(table: pd.DataFrame) -> str:
 def glossary() -> str:
     """What every row means, as a Markdown list (for an expander under a table)."""
     return "\n".join(f"- **{r.label}**: {r.description}" for r in (*ROWS, *COUNT_ROWS, *RUN_ROWS))
+
+
+def json_safe(value):
+    """Metrics as JSON can hold them (JSON has no NaN/inf: null instead), for the CLI's --json
+    and a study's result lines."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value

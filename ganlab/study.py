@@ -9,7 +9,6 @@ import functools
 import gzip
 import io
 import json
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganlab import search_space, targets
+from ganlab import report, search_space, targets
 from ganlab.search_space import DEFAULT_SPACE, Space, SpaceError
 from ganlab.user_targets import excerpt
 from ganlab.variants import VARIANTS
@@ -164,7 +163,7 @@ def run_task(spec: dict, task: Task) -> list[dict]:
             "config": task.index,
             "seed": m["seed"],
             "params": sampled,
-            "metrics": _clean(m),
+            "metrics": report.json_safe(m),
         }
         for m in seeds
     ]
@@ -183,17 +182,6 @@ def _quiet_run():
             pass
 
     return StudyRun
-
-
-def _clean(value):
-    """JSON has no NaN/inf: null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 # --- the result file ------------------------------------------------------------------------------

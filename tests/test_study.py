@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from ganlab import report, study
 from ganlab import search_space as ss
-from ganlab import study
 from ganlab import study_analysis as sa
 from ganlab.cli import main
 from ganlab.config import RANGES, TrainConfig
@@ -525,7 +525,7 @@ def test_a_task_reports_exactly_what_a_plain_run_of_its_config_reports():
     run.advance()
     with threadpool_limits(limits=1, user_api="blas"):  # as a task measures (see run_task)
         ref = run.seed_metrics()
-    assert [ln["metrics"] for ln in lines] == [study._clean(m) for m in ref]
+    assert [ln["metrics"] for ln in lines] == [report.json_safe(m) for m in ref]
     assert [ln["params"] for ln in lines] == [spec.sampled("wgan-gp", 1)] * 2
 
 

@@ -21,6 +21,9 @@ PAGES = {
     "wgan": "app_pages/2_WGAN.py",
     "wgan-gp": "app_pages/3_WGAN-GP.py",
     "modern": "app_pages/4_Modern_GANs.py",
+    "sampling": "app_pages/6_Inverse_transform.py",
+    "slerp": "app_pages/7_Slerp_vs_lerp.py",
+    "dirac": "app_pages/5_DiracGAN.py",
 }
 
 
@@ -130,22 +133,6 @@ def test_a_lesson_of_another_variant_is_named_and_ignored():
 
 
 # --- the teaching pages: their widgets in the link ------------------------------------------------
-TEACHING = {
-    "sampling": "app_pages/6_Inverse_transform.py",
-    "slerp": "app_pages/7_Slerp_vs_lerp.py",
-    "dirac": "app_pages/5_DiracGAN.py",
-}
-
-
-def open_teaching(page: str, params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(TEACHING[page]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize(
     ("page", "params", "widgets"),
     [
@@ -178,7 +165,7 @@ def open_teaching(page: str, params: dict[str, str]) -> AppTest:
     ],
 )
 def test_a_teaching_page_link_sets_its_widgets_and_is_written_back(page, params, widgets):
-    at = open_teaching(page, params)
+    at = open_link(page, params)
     for key, value in widgets.items():
         assert at.session_state[key] == value, key
     assert link(at) == params  # the page writes the same link back: nothing lost, no defaults
@@ -186,9 +173,9 @@ def test_a_teaching_page_link_sets_its_widgets_and_is_written_back(page, params,
 
 
 def test_a_teaching_page_writes_a_changed_widget_into_its_link():
-    at = open_teaching("slerp", {})
+    at = open_link("slerp", {})
     assert link(at) == {}
     at.slider(key="interp.points").set_value(33).run()
     assert link(at) == {"points": "33"}
-    again = open_teaching("slerp", link(at))
+    again = open_link("slerp", link(at))
     assert again.session_state["interp.points"] == 33
