@@ -10,8 +10,9 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,10 @@ import pandas as pd
 from ganlab.config import ConfigError, TrainConfig, make
 from ganlab.result import RunResult
 from ganlab.targets import TargetError
+from ganlab.training import training_data
 from ganlab.user_targets import get as target_from_spec
 
+T = TypeVar("T")
 FORMAT = 1  # bump when RunResult or the engine's numbers change: old files are then ignored
 ARRAYS = tuple(f.name for f in dataclasses.fields(RunResult) if f.type in ("np.ndarray", "ndarray"))
 TABLES = ("history", "evals")
@@ -41,14 +44,14 @@ def save(
     folder: Path = DIR,
     max_bytes: int | None = MAX_BYTES,
 ) -> Path:
-    """Store finished results (atomically: a reader never sees half a file), then keep the
-    folder within max_bytes (None: no bound, for a folder that is shipped)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Store finished results (see write), then keep the folder within max_bytes (None: no
+    bound, for a folder that is shipped)."""
     arrays: dict[str, np.ndarray] = {}
     meta = []
     for i, r in enumerate(results):
         for name in ARRAYS:
-            arrays[f"{i}.{name}"] = np.asarray(getattr(r, name))
+            if name != "data":  # the training sets are a function of the config
+                arrays[f"{i}.{name}"] = _narrow(np.asarray(getattr(r, name)))
         for name in TABLES:
             table = getattr(r, name)
             for col in table.columns:
@@ -64,12 +67,25 @@ def save(
                 "tables": {n: list(getattr(r, n).columns) for n in TABLES},
             }
         )
-    arrays["meta"] = np.array(json.dumps({"format": FORMAT, "results": meta}, default=_plain))
-    path = folder / f"{key(cfgs)}.npz"
+    return write(folder, key(cfgs), arrays, {"results": meta}, max_bytes)
+
+
+def write(
+    folder: Path, name: str, arrays: dict[str, np.ndarray], meta: dict, max_bytes: int | None
+) -> Path:
+    """folder/name.npz holding the arrays and the meta as JSON (with the format), written
+    atomically (a reader never sees half a file); then the folder is kept within max_bytes
+    (None: no bound)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {**arrays, "meta": np.array(json.dumps({"format": FORMAT, **meta}, default=_plain))}
+    path = folder / f"{name}.npz"
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # numpy types **kwds as its own flags
+        # an .npz (np.load reads it) compressed with LZMA: a sixth smaller than savez_compressed
+        with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_LZMA) as zf:
+            for name, a in arrays.items():
+                with zf.open(f"{name}.npy", "w") as member:
+                    np.lib.format.write_array(member, np.asanyarray(a), allow_pickle=False)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -85,12 +101,20 @@ def load(
     """The stored results of exactly these configs, or None (not stored, another format, or a
     file that does not read back as exactly what was asked for: then, with `prune`, it is
     removed; a shipped folder is only read)."""
-    path = folder / f"{key(cfgs)}.npz"
+    return read(folder, key(cfgs), lambda npz, meta: _results(npz, meta, list(cfgs)), prune)
+
+
+def read(folder: Path, name: str, build: Callable[[Any, dict], T | None], prune: bool) -> T | None:
+    """build(npz, meta) of folder/name.npz, read with pickling off; None when there is no such
+    file, it is of another format, or it does not read back (build returns None, or the file is
+    broken): then, with `prune`, it is removed. A file read is marked recently used."""
+    path = folder / f"{name}.npz"
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as npz:
-            out = _read(npz, list(cfgs))
+            meta = json.loads(str(npz["meta"]))
+            out = build(npz, meta) if meta.get("format") == FORMAT else None
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, ConfigError, TargetError):
         out = None
     if out is None:
@@ -102,14 +126,18 @@ def load(
     return out
 
 
-def _read(npz, cfgs: list[TrainConfig]) -> tuple[RunResult, ...] | None:
-    meta = json.loads(str(npz["meta"]))
-    if meta.get("format") != FORMAT or len(meta["results"]) != len(cfgs):
+def config_of(fields: dict) -> TrainConfig:
+    """A config as to_dict() wrote it (its target spelled as a spec); ConfigError or
+    TargetError when it is not one."""
+    return make(**{**fields, "target": target_from_spec(fields["target"])})
+
+
+def _results(npz, meta: dict, cfgs: list[TrainConfig]) -> tuple[RunResult, ...] | None:
+    if len(meta["results"]) != len(cfgs):
         return None
     out = []
     for i, (m, want) in enumerate(zip(meta["results"], cfgs, strict=True)):
-        fields = dict(m["config"])
-        cfg = make(**{**fields, "target": target_from_spec(fields["target"])})
+        cfg = config_of(dict(m["config"]))
         if cfg != want:  # a digest collision, or an edited file
             return None
         tables = {n: pd.DataFrame({c: npz[f"{i}.{n}.{c}"] for c in m["tables"][n]}) for n in TABLES}
@@ -122,7 +150,10 @@ def _read(npz, cfgs: list[TrainConfig]) -> tuple[RunResult, ...] | None:
                 wall_s=float(m["wall_s"]),
                 seed_metrics=list(m["seed_metrics"]),
                 **tables,
-                **{name: npz[f"{i}.{name}"] for name in ARRAYS},
+                data=training_data(cfg),
+                **{
+                    name: npz[f"{i}.{name}"].astype(np.float64) for name in ARRAYS if name != "data"
+                },
             )
         )
     return tuple(out)
@@ -148,6 +179,14 @@ def evict(folder: Path = DIR, keep: Path | None = None, max_bytes: int | None = 
 def clear(folder: Path = DIR) -> int:
     """Remove every stored result; how many."""
     return evict(folder, max_bytes=0)
+
+
+def _narrow(a: np.ndarray) -> np.ndarray:
+    """Float64 arrays whose every value is a float32 (what the engine computes) as float32:
+    half the bytes, the same numbers when read back as float64."""
+    if a.dtype == np.float64 and np.array_equal(a.astype(np.float32), a, equal_nan=True):
+        return a.astype(np.float32)
+    return a
 
 
 def _plain(value):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ganlab import report, search_space, targets
+from ganlab.config import TrainConfig
 from ganlab.search_space import DEFAULT_SPACE, Space, SpaceError
 from ganlab.user_targets import excerpt
 from ganlab.variants import VARIANTS
@@ -129,33 +130,44 @@ class Task:
         return [(self.target, self.variant, self.index, s) for s in self.seeds]
 
 
+def task_config(spec: StudySpec, task: Task) -> TrainConfig:
+    """The TrainConfig a task trains: its sampled configuration on its target and seeds."""
+    return search_space.config(
+        spec.space,
+        task.variant,
+        spec.sampled(task.variant, task.index),
+        target=task.target,
+        steps=spec.steps,
+        seed=task.seeds[0],
+        n_seeds=len(task.seeds),
+    )
+
+
 def run_task(spec: dict, task: Task) -> list[dict]:
     """Train one task and return its result lines (plain data): what a worker runs. The spec
     travels as plain data and the configuration is sampled again here, so a task means the same
     on any machine with the same ganlab."""
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
     from ganlab.training import use_one_thread  # torch: only where training happens
 
     use_one_thread()
     study = StudySpec.from_dict(spec)
-    sampled = study.sampled(task.variant, task.index)
-    cfg = search_space.config(
-        study.space,
-        task.variant,
-        sampled,
-        target=task.target,
-        steps=study.steps,
-        seed=task.seeds[0],
-        n_seeds=len(task.seeds),
-    )
+    cfg = task_config(study, task)
     assert cfg.seeds == list(task.seeds)  # consecutive seeds: one batched run
     run = _quiet_run()(cfg)
     run._advance(None, None)  # in this process: no training service around a task
+    return task_rows(study, task, run)
+
+
+def task_rows(spec: StudySpec, task: Task, run) -> list[dict]:
+    """The result lines of a task's run (of task_config(spec, task)) trained to its end, where
+    ever it trained: here by run_task, or by the app's training service (the Study page)."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
     # scipy's W1 and energy end in a BLAS dot product, whose last digits depend on how many
     # threads BLAS uses: one, so a task gives the same numbers on every worker and machine.
     with threadpool_limits(limits=1, user_api="blas"):
         seeds = run.seed_metrics()
+    sampled = spec.sampled(task.variant, task.index)
     return [
         {
             "target": task.target,
@@ -390,23 +402,22 @@ def finish(spec: StudySpec, path: Path) -> None:
     if any(k not in rows for k in keys):
         return
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join([header(spec), *(line(rows[k]) for k in keys)]) + "\n")
+    tmp.write_text(dumps(spec, rows))
     os.replace(tmp, path)
+
+
+def dumps(spec: StudySpec, rows: dict[tuple, dict]) -> str:
+    """A result file's text: the header and the lines held, in task order (a finished study's
+    is the bytes `finish` leaves; an unfinished one's reads back as that study, unfinished)."""
+    keys = [k for t in spec.tasks() for k in t.line_keys() if k in rows]
+    return "\n".join([header(spec), *(line(rows[k]) for k in keys)]) + "\n"
 
 
 def cost(spec: StudySpec, task: Task) -> float:
     """A task's estimated CPU seconds (the app's cost model), to start the longest first."""
     from ganlab import budget
 
-    cfg = search_space.config(
-        spec.space,
-        task.variant,
-        spec.sampled(task.variant, task.index),
-        target=task.target,
-        steps=spec.steps,
-        n_seeds=len(task.seeds),
-    )
-    return budget.estimate(cfg).work_s
+    return budget.estimate(task_config(spec, task)).work_s
 
 
 def usable_cores() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -43,6 +44,12 @@ def _streams(cfg: TrainConfig) -> dict[str, list[np.random.Generator]]:
     }
 
 
+def training_data(cfg: TrainConfig) -> np.ndarray:
+    """(K, data_size): each seed's training set, drawn from its own "data" stream (a function of
+    the config alone: a stored result keeps it out of its file)."""
+    return np.stack([cfg.target.sample(cfg.data_size, r) for r in _streams(cfg)["data"]])
+
+
 def use_one_thread() -> None:
     """Tiny MLPs run fastest on one thread, and two threads under load can be 10× slower
     (bench/speed.py measures it). Process-wide, so set it where training starts."""
@@ -70,7 +77,7 @@ class Run(Views):
         self.cfg = cfg
         k = cfg.n_seeds
         self._rng = _streams(cfg)
-        self.data = np.stack([cfg.target.sample(cfg.data_size, r) for r in self._rng["data"]])
+        self.data = training_data(cfg)
         # Standardise with each seed's own training data (never the true target): one learning
         # rate then suits targets at any location and scale.
         loc, scale = (self.data.mean(1), self.data.std(1)) if cfg.standardize else (0.0, 1.0)
@@ -89,6 +96,7 @@ class Run(Views):
         self.eval_every = max(1, cfg.steps // EVAL_POINTS)
         self.chunk = budget.chunk_steps(cfg)
         self.compacted = False  # see compact()
+        self.stored_in: Path | None = None  # the folder it was loaded from (ganlab.stored_runs)
         self._vol = np.full((VOL_WINDOW, 2, k), np.nan)  # ring of raw d_loss, g_loss
         self._memo = None  # (step, n, diverged) and the seed metrics then
         self._eval_z: torch.Tensor | None = self._eval_latents()

@@ -101,3 +101,5 @@ def _no_training_left_behind():
     yield
     if "ganlab.service" in sys.modules:
         sys.modules["ganlab.service"].SERVICE.stop_all()
+    if "ganlab.result_store" in sys.modules:  # what a test finished is not the next one's start
+        sys.modules["ganlab.result_store"].clear()

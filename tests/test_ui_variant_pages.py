@@ -3,6 +3,8 @@ keep runs, and explain bad input."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -20,6 +22,7 @@ from ui_pages import (
     wait_for,
 )
 
+from ganlab import gallery, result_store, stored_runs
 from ganlab.config import PRESETS
 from ganlab.service import SERVICE
 
@@ -337,3 +340,52 @@ def test_missing_variant_runs_in_one_click():
     assert not SERVICE.training(wgp[0])
     assert wgp[0].cfg.gp_lambda == PRESETS["wgan-gp"]["tuned"]["gp_lambda"]
     assert at.dataframe[0].value.loc["steps", LABELS["wgan-gp"]] == "30 of 30"
+
+
+# ~6 s: a page opened on the shipped gallery, a target changed, a live run from step 0
+@pytest.mark.slow
+def test_with_the_gallery_a_page_opens_on_its_finished_run_and_trains_it_live(monkeypatch):
+    monkeypatch.setattr(gallery, "DIR", gallery.SHIPPED)
+    v = "gan"
+    at = open_page(v)
+    run = shown_run(at, v)
+    assert run.stored_in == gallery.SHIPPED and run.finished
+    assert run.cfg == at.session_state[f"{v}.cfg"]  # exactly the sidebar's settings
+    steps = run.cfg.steps
+    assert progress(at) == [f"finished — step {steps:,} of {steps:,}"]
+    assert "A stored result: trained before class" in texts(at.caption)
+    assert gallery.COMMAND in texts(at.caption)
+    assert at.select_slider(key=f"{v}.live.scrub.{id(run)}").value == steps  # the replay
+    at.select_slider(key=f"{v}.live.scrub.{id(run)}").set_value(0).run()
+    assert density_title(at) == f"seed {run.cfg.seed} · step 0"
+    start = at.button(key=f"{v}.live.start")
+    assert start.label == "Train it live" and not start.disabled
+    # another target: the page follows the sidebar to that target's stored run
+    at.selectbox(key=f"{v}.target").set_value("mixture").run()
+    other = shown_run(at, v)
+    assert other.cfg.target.name == "mixture" and other.stored_in == gallery.SHIPPED
+    assert not at.warning  # no "needs a new model": nothing of the visitor's is set aside
+    # Train it live: the same settings from step 0, trained here
+    at.button(key=f"{v}.live.start").click().run()
+    live_run = shown_run(at, v)
+    assert live_run is not other and live_run.cfg == other.cfg and live_run.stored_in is None
+    assert training(at, v) and wait_for(lambda: live_run.step > 0)
+    at.button(key=f"{v}.live.stop").click().run()
+    assert SERVICE.wait(live_run, timeout=30)
+    at.run()
+    assert at.button(key=f"{v}.live.start").label == "Resume"
+    assert live_run.step < steps  # a stop keeps it where it was: it is not the stored run
+
+
+@pytest.mark.slow  # ~4 s: a tiny run trained, then opened by a new visitor
+def test_a_run_finished_here_is_kept_on_disk_for_later_visitors():
+    v = "gan"
+    at = train(tiny(open_page(v), v), v)
+    run = shown_run(at, v)
+    assert run.finished and stored_runs.load(run.cfg) is not None
+    later = tiny(open_page(v), v)  # another session, as after a restart: nothing in memory
+    again = shown_run(later, v)
+    assert again is not run and again.stored_in == result_store.DIR
+    assert progress(later) == ["finished — step 30 of 30"]
+    assert "finished earlier on this server and kept on disk" in texts(later.caption)
+    assert json.dumps(again.seed_metrics()) == json.dumps(run.seed_metrics())

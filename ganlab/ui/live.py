@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from ganlab import gallery
 from ganlab.config import TrainConfig
 from ganlab.report import number
 from ganlab.service import SERVICE
@@ -110,6 +111,12 @@ def _step(variant: str, cfg: TrainConfig) -> None:
     start(variant, cfg, until=step + cfg.steps_per_epoch)
 
 
+def _train_live(variant: str, cfg: TrainConfig) -> None:
+    """A stored run's Start: the same settings trained again from step 0, here."""
+    store.forget(cfg, fresh=True)
+    start(variant, cfg)
+
+
 def _reset(variant: str) -> None:
     cfg = active_config(variant)
     if cfg is not None:
@@ -124,8 +131,11 @@ def buttons(variant: str, cfg: TrainConfig | None, stacked: bool = False) -> Non
 
     run, running = current_run(variant), is_running(variant)
     same = cfg is not None and cfg == active_config(variant)
+    stored = same and run is not None and run.stored_in is not None
     if same and running:
         start_label = "Training…"
+    elif stored:
+        start_label = "Train it live"
     elif same and run is not None and run.step > 0:
         start_label = "Finished" if run.finished else "Resume"
     else:
@@ -136,11 +146,17 @@ def buttons(variant: str, cfg: TrainConfig | None, stacked: bool = False) -> Non
         key=_key(variant, "start"),
         type="primary",
         width="stretch",
-        on_click=start,
+        on_click=_train_live if stored else start,
         args=(variant, cfg),
-        disabled=cfg is None or (same and (running or (run is not None and run.finished))),
+        disabled=cfg is None
+        or (same and not stored and (running or (run is not None and run.finished))),
         shortcut=SHORTCUTS["start"],
-        help=f"Trains on the server, live on this page. Key {SHORTCUTS['start']}",
+        help=(
+            "This run was stored finished: train it again from step 0, live on this page. "
+            if stored
+            else "Trains on the server, live on this page. "
+        )
+        + f"Key {SHORTCUTS['start']}",
     )
     c[1].button(
         "Stop",
@@ -207,6 +223,8 @@ def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | No
             ss.pop(_scrub_key(variant, run), None)
             st.rerun(scope="app")
         ss[_key(variant, "was_running")] = running
+        if not running:
+            store.keep(run)  # finished here: stored, so a restart does not lose it
         frame = run.timeline.newest() if running else _replay_controls(variant, run)
         if _period(variant, running) != run_every:  # Play or Pause: the page sets the period
             st.rerun(scope="app")
@@ -214,6 +232,8 @@ def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | No
             return
         result = run.result_at(frame, full_history=True)
         readout(run, result, running)
+        if run.stored_in is not None:
+            st.caption(stored_note(run))
         failed = SERVICE.error(run)
         if failed:
             st.error(f"Training stopped on an error at step {run.step:,}: {plain(failed)}")
@@ -314,6 +334,21 @@ def readout(run: Run, result: RunResult, running: bool) -> None:
     for col, (name, value) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(name, value)
     diverged_warning(result)
+
+
+def stored_note(run: Run) -> str:
+    """Where a run that came finished from disk was made, and how to make it again."""
+    if run.stored_in == gallery.DIR:
+        made = (
+            f"trained before class and shipped with ganlab (`{gallery.COMMAND}` makes it "
+            "again; the same settings give the same numbers)"
+        )
+    else:
+        made = "finished earlier on this server and kept on disk"
+    return (
+        f"📦 A stored result: {made}. Replay it with the slider, or press **Train it live** to "
+        "watch the same settings learn from step 0."
+    )
 
 
 def diverged_warning(result: RunResult) -> None:

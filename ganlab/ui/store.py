@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import binascii
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import os
@@ -21,13 +22,14 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ganlab import budget
+from ganlab import budget, gallery, stored_runs
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
 from ganlab.shared import Shared
 from ganlab.training import Run
 
 KEY = "ganlab.runs"
+FRESH = "ganlab.fresh"  # configs this session asked to train from step 0 (not from disk)
 MAX_RUNS = 24  # per tab, whatever their size: the oldest not on screen goes first
 # What the shared server allows (budget.Limits.from_env: GANLAB_SERVER_MB, GANLAB_VISITOR_MB,
 # GANLAB_SERVER_WORK, GANLAB_VISITOR_WORK, GANLAB_STEP_S). The command line has no such limits.
@@ -42,6 +44,7 @@ TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
 
 _ADMITTING = threading.Lock()
 SHARED: Shared[Run] = Shared()
+_KEPT: weakref.WeakSet[Run] = weakref.WeakSet()  # runs store.keep() has saved
 
 
 def _sharing() -> bool:
@@ -95,16 +98,23 @@ def get_runs(cfgs: Iterable[TrainConfig], what: str | None = None) -> list[Run]:
         with _ADMITTING:  # check and register as one: two visitors never both take the last room
             sid, sharing = _session_id(), _sharing()
             # Attaching to a run another session holds costs nothing new: only new runs are
-            # admitted against the budgets.
+            # admitted against the budgets; a finished run from disk costs memory, no work.
             fresh = [c for c in new if not sharing or SHARED.find(c) is None]
-            problem = _admit(fresh, set(wanted), what or _what(wanted)) if fresh else None
+            stored = {c: r for c in fresh if (r := _stored(c)) is not None}
+            problem = (
+                _admit(fresh, set(wanted), what or _what(wanted), set(stored)) if fresh else None
+            )
             if problem:
                 raise Refused(problem)
             for cfg in new:
+                done = stored.get(cfg)
+                make = (
+                    functools.partial(Run, cfg) if done is None else functools.partial(_same, done)
+                )
                 if sharing:
-                    run, made = SHARED.attach(cfg, sid, functools.partial(Run, cfg))
+                    run, made = SHARED.attach(cfg, sid, make)
                 else:
-                    run, made = Run(cfg), True
+                    run, made = make(), True
                 runs[cfg] = run
                 if made:
                     budget.LEDGER.register(run, visitor(), sid)
@@ -117,10 +127,16 @@ def get_run(cfg: TrainConfig, what: str = "this run") -> Run:
     return get_runs([cfg], what)[0]
 
 
-def _admit(new: list[TrainConfig], keep: set[TrainConfig], what: str) -> str | None:
+def _admit(
+    new: list[TrainConfig], keep: set[TrainConfig], what: str, done: set[TrainConfig]
+) -> str | None:
     """None once the new runs fit every budget (after evicting the fewest of this tab's oldest
-    runs outside `keep` and the pages' shown runs), else why they do not."""
-    costs = [budget.estimate(c) for c in new]
+    runs outside `keep` and the pages' shown runs), else why they do not. Runs in `done` come
+    finished: they need no work."""
+    costs = [
+        dataclasses.replace(budget.estimate(c), seconds=0.0) if c in done else budget.estimate(c)
+        for c in new
+    ]
     alone = budget.problem(costs, LIMITS, what=what)
     if alone:
         return alone
@@ -175,12 +191,36 @@ def _drop(runs: OrderedDict[TrainConfig, Run], cfg: TrainConfig, sid: str | None
 
 
 def forget(cfg: TrainConfig, fresh: bool = False) -> None:
-    """Drop this session's run for cfg; `fresh` (Reset): the next one asked for starts from step
-    0, even while other sessions go on with the old one."""
+    """Drop this session's run for cfg; `fresh` (Reset, Train it live): the next one asked for
+    starts from step 0 — not from disk, even while other sessions go on with the old one."""
     run = _runs().get(cfg)
-    if fresh and run is not None and _sharing():
-        SHARED.retire(cfg, run)
+    if fresh:
+        st.session_state.setdefault(FRESH, set()).add(cfg)
+        if run is not None and _sharing():
+            SHARED.retire(cfg, run)
     _drop(_runs(), cfg)
+
+
+def _same(run: Run) -> Run:
+    return run
+
+
+# --- finished runs on disk: the gallery's, and this server's own ----------------------------------
+def _stored(cfg: TrainConfig) -> Run | None:
+    """cfg's finished run from disk (this server's cache, else the gallery), unless this
+    session asked to train it afresh."""
+    if cfg in st.session_state.get(FRESH, ()):
+        return None
+    return gallery.stored_run(cfg)
+
+
+def keep(run: Run) -> None:
+    """Store a run that finished training here in the results cache (once), so a restart or a
+    sleeping app does not lose it."""
+    if run.finished and run.stored_in is None and run not in _KEPT:
+        _KEPT.add(run)
+        with contextlib.suppress(OSError):  # a full or read-only disk: the run is still here
+            stored_runs.save(run)
 
 
 def attach_in_progress(cfgs: Iterable[TrainConfig]) -> bool:

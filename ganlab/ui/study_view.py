@@ -1,5 +1,6 @@
-"""The Study page: a shipped or uploaded study's distributions, best-of-n curves, failures,
-sensitivity and verdict, with downloads. Reads result files only (JSON, never executed)."""
+"""The Study page: a shipped, uploaded or page-run study's distributions, best-of-n curves,
+failures, sensitivity and verdict, with downloads. Reads result files only (JSON, never
+executed); a study started here (ui/study_run) is read back as one."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from ganlab.charts import Layered
 from ganlab.charts import study as charts
 from ganlab.variants import VARIANTS
 
-from . import text, url
+from . import study_run, text, url
 
-SOURCES = ("The shipped example", "Upload a result file")
+SOURCES = ("The shipped example", "Upload a result file", "Run a small study here")
 MAX_UPLOAD_MB = 20  # a 7 variants × 2 targets × 100 configs × 8 seeds study is ~7 MB plain
 
 
@@ -29,10 +30,17 @@ def _analysed(raw: bytes, name: str) -> tuple[study.Results, dict]:
 
 def _load() -> tuple[study.Results, dict] | None:
     source = st.radio("Study", SOURCES, horizontal=True, key="study.source")
-    if source == SOURCES[0]:
+    if source == SOURCES[2]:
+        made = study_run.panel()  # the form, the study training, or its result file
+        if made is None:
+            return None
+        raw, name = made
+    elif source == SOURCES[0]:
+        study_run.progress()  # a study started here goes on training while another is shown
         name, raw = study.EXAMPLE.name, study.EXAMPLE.read_bytes()
         st.caption(f"Made with `{study.EXAMPLE_COMMAND}` (about half an hour on 2 cores).")
     else:
+        study_run.progress()
         upload = st.file_uploader(
             f"A result file of `ganlab study` (.jsonl or .jsonl.gz, ≤ {MAX_UPLOAD_MB} MB)",
             type=["jsonl", "gz", "json"],

@@ -189,7 +189,8 @@ def _shown_run(variant: str, cfg: TrainConfig | None) -> Run | None:
     active = live.active_config(variant)
     shown = live.current_run(variant)
     if cfg is not None and cfg != active and not live.is_running(variant):
-        if shown is not None and shown.step == 0:  # frame 0 follows the sidebar until Start
+        # frame 0, or a finished run from disk, follows the sidebar until Start
+        if shown is not None and (shown.step == 0 or shown.stored_in is not None):
             store.forget(shown.cfg)
             shown = None
         if store.find(cfg) is not None or shown is None:
