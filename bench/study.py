@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ganlab import study
 from ganlab.report import number
+from ganlab.variants import VARIANTS as VARIANTS_ALL
 
 VARIANTS = ("gan", "wgan-gp", "lsgan", "r1")
 
@@ -164,7 +165,34 @@ def main() -> int:
         f"cluster start-up (spawn, import torch): 1 worker {number(startup[1])} s, "
         f"2 workers {number(startup[2])} s"
     )
+    shared_shapes(EXAMPLE)
     return 0
+
+
+# The shipped example's spec (README): what batching configurations could merge there.
+EXAMPLE = study.StudySpec(
+    variants=tuple(VARIANTS_ALL), targets=("bimodal", "mixture"), configs=16, seeds=4, steps=500
+)
+
+
+def shared_shapes(spec: study.StudySpec) -> None:
+    """How many of a study's tasks share their program's shapes with another task of the same
+    variant and target (widths, depths, batch, D steps, optimisers, EMA): only those could be
+    batched as one program with per-member learning rates."""
+    groups: dict[tuple, int] = {}
+    for t in spec.tasks():
+        c = study.task_config(spec, t)
+        key = (t.target, t.variant, c.g_width, c.d_width, c.g_layers, c.d_layers)
+        key += (c.batch_size, c.d_steps, c.g_opt, c.d_opt, c.ema > 0)
+        groups[key] = groups.get(key, 0) + 1
+    tasks = sum(groups.values())
+    mergeable = sum(n for n in groups.values() if n > 1)
+    print(
+        f"batching configurations: in the example study {mergeable} of {tasks} tasks share their "
+        f"shapes with another ({len(groups)} shape groups): merging them saves at most "
+        f"{number(100 * (mergeable - sum(1 for n in groups.values() if n > 1)) / tasks)} % of "
+        "the tasks"
+    )
 
 
 if __name__ == "__main__":

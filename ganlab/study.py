@@ -462,6 +462,13 @@ def execute_on(client, spec: StudySpec, tasks: list[Task]) -> Iterator[list[dict
             fut.release()
 
 
+# Dask's nanny starts workers with glibc's heap trimmed at 64 kB (MALLOC_TRIM_THRESHOLD_=65536),
+# which makes the engine's many small tensor allocations fault pages in again and again: the
+# same tasks took 2–2.3× as long in such a worker as in a plain process (bench/study.py). Our
+# local workers start with glibc's own (dynamic) threshold; workers on other machines: see README.
+UNTRIMMED = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
+
 class cluster:
     """A Dask client: on the scheduler at `address`, or on a LocalCluster of single-threaded
     worker processes that it starts and stops."""
@@ -472,6 +479,7 @@ class cluster:
         self.client: Any = None
 
     def __enter__(self):
+        import dask
         from distributed import Client, LocalCluster
 
         if self.address is not None:
@@ -481,13 +489,14 @@ class cluster:
         # One thread per worker: tiny MLPs run fastest on one thread (bench/speed.py), and the
         # env var reaches torch in the worker before it starts its thread pools.
         os.environ.setdefault("OMP_NUM_THREADS", "1")
-        self._cluster = LocalCluster(
-            n_workers=n,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # any free port: never clashes with another cluster
-            silence_logs=40,  # logging.ERROR: the CLI prints its own progress
-        )
+        with dask.config.set({UNTRIMMED: None}):
+            self._cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # any free port: never clashes with another cluster
+                silence_logs=40,  # logging.ERROR: the CLI prints its own progress
+            )
         self.client = Client(self._cluster)
         return self.client
 

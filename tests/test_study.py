@@ -371,6 +371,18 @@ def test_a_local_cluster_of_two_processes_gives_the_same_file_as_one_process(tmp
     assert len(res.rows) == 8 and all("w1" in r["metrics"] for r in res.rows.values())
 
 
+# the README's worker set-up, as its printf writes it
+UNTRIMMED_YAML = (
+    "distributed:\n  nanny:\n    pre-spawn-environ:\n      MALLOC_TRIM_THRESHOLD_: null\n"
+)
+
+
+def test_local_workers_start_without_dasks_heap_trimming():
+    with study.cluster(1) as client:
+        trims = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+    assert list(trims.values()) == [None]  # Dask's default is "65536": 2× slower engine
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -384,6 +396,10 @@ def test_a_scheduler_and_workers_started_as_a_user_would_give_the_same_numbers(t
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "OMP_NUM_THREADS": "2"}  # threads differ: numbers must not
+    # as the README sets up a worker machine: glibc's own heap trimming, in Dask's config folder
+    (tmp_path / "dask").mkdir()
+    (tmp_path / "dask" / "ganlab.yaml").write_text(UNTRIMMED_YAML)
+    env["DASK_CONFIG"] = str(tmp_path / "dask")
     procs = [
         subprocess.Popen(
             [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
@@ -408,6 +424,8 @@ def test_a_scheduler_and_workers_started_as_a_user_would_give_the_same_numbers(t
 
         with Client(address, timeout="30s") as c:
             c.wait_for_workers(2, timeout=60)
+            trims = c.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+            assert list(trims.values()) == [None, None]
         code = main(
             [
                 "study",

@@ -14,6 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_pages import APP, PAGES
 
+from ganlab import gallery
+
 ROOT = Path(__file__).resolve().parents[1]
 EVERY_PAGE = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 GRID = ["1 · ", "2 · ", "3 · ", "4 · "]  # the four key charts' titles start so
@@ -39,10 +41,12 @@ def _specs(at: AppTest) -> list[dict]:
     out = []
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        spec["datasets"] = {
-            d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas().to_dict("records")
-            for d in chart.proto.datasets
-        }
+        spec.setdefault("datasets", {}).update(  # Arrow datasets; Altair's stay inline
+            {
+                d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas().to_dict("records")
+                for d in chart.proto.datasets
+            }
+        )
         out.append(spec)
     return out
 
@@ -181,3 +185,23 @@ def test_a_bad_present_value_is_named_and_ignored():
 def test_every_page_opens_in_presentation_mode(page):
     at = _open(page=page)
     assert at.toggle(key="present").value
+
+
+TEACHING = ["app_pages/5_DiracGAN.py", "app_pages/6_Inverse_transform.py"]
+TEACHING += ["app_pages/7_Slerp_vs_lerp.py", "app_pages/8_Compare.py", "app_pages/9_Study.py"]
+
+
+@pytest.mark.slow  # ~15 s: five pages, every chart rendered by Vega on both backgrounds
+@pytest.mark.parametrize("page", TEACHING)
+def test_the_other_pages_charts_are_projector_sized_too(page, monkeypatch):
+    monkeypatch.setattr(gallery, "DIR", gallery.SHIPPED)  # Compare opens on a finished one
+    specs = _specs(_open(page=page))
+    assert specs, "no chart drawn"
+    for spec in specs:
+        for theme, bg in BACKGROUNDS.items():
+            texts = _rendered_text(spec, theme)
+            assert texts, spec.get("title")
+            small = [(t, s) for t, s, _ in texts if s < 16]
+            assert not small, (spec.get("title"), small)
+            faint = [(t, round(contrast(f, bg), 2)) for t, _, f in texts if contrast(f, bg) < 4.5]
+            assert not faint, (spec.get("title"), theme, faint)

@@ -186,7 +186,8 @@ def test_stop_keeps_the_finished_configurations_as_an_unfinished_study():
     # configuration 0 of every variant trains first (the command line's order)
     _until(at, lambda a: len(a.session_state[LOCAL].done) >= 2)
     local = at.session_state[LOCAL]
-    assert {t.index for t in local.done} == {0}
+    # (a configuration 1 may finish while the page polls: every configuration 0 is done first)
+    assert {t for t in local.order if t.index == 0} <= local.done
     at.button(key="study.run.stop").click().run()
     assert not at.exception and not _progress(at)
     assert local.state == "stopped" and len(local.done) < 6

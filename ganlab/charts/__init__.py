@@ -125,11 +125,14 @@ PROJECTOR_CONFIG: dict = {
 TARGET_INK = {"expr": f"luminance(background) > 0.5 ? '{TARGET_COLOR}' : '#A3A8B8'"}
 
 
-def for_projector(spec: dict, height: int) -> dict:
-    """`spec` (a plain Vega-Lite dict) at `height` px with the projector's text and the target's
-    grey following the theme. Copies only what it changes (the chart's data are shared), so it
-    costs nothing next to building the chart."""
-    return {**_ink_target(spec), "height": height, "config": PROJECTOR_CONFIG}
+def for_projector(spec: dict, height: int | None = None) -> dict:
+    """`spec` (a plain Vega-Lite dict) at `height` px (None: its own) with the projector's text
+    and the target's grey following the theme; its own config otherwise kept. Copies only what
+    it changes (the chart's data are shared), so it costs nothing next to building the chart."""
+    out = {**_ink_target(spec), "config": {**spec.get("config", {}), **PROJECTOR_CONFIG}}
+    if height is not None:
+        out["height"] = height
+    return out
 
 
 def _ink_target(part: dict) -> dict:

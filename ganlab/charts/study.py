@@ -166,7 +166,7 @@ def sensitivity_chart(sensitivity: pd.DataFrame, target: str) -> Layered:
             ],
         )
     )
-    text = alt.Chart(s).mark_text(fontSize=11).encode(x=x, y=y, text="text:N")
+    text = alt.Chart(s).mark_text().encode(x=x, y=y, text="text:N")
     title = alt.Title(f"{target}: which settings matter", subtitle="ρ > 0: larger → worse W1")
     return alt.layer(cells, text).properties(title=title, height=HEIGHT)
 

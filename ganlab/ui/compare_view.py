@@ -14,7 +14,7 @@ from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
 from ganlab.training import EVAL_SAMPLES, METRIC_SAMPLES, Run, RunResult
-from ganlab.ui import compare_controls, store, tables, url
+from ganlab.ui import compare_controls, present, store, tables, url
 
 ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
@@ -229,14 +229,14 @@ def _live(active) -> None:
 def _densities_and_w1(results: dict[str, RunResult]) -> None:
     cols = compare_controls.columns(len(results), PANELS_PER_ROW)
     for col, chart in zip(cols, charts.density_panels(results).values(), strict=True):
-        col.altair_chart(chart, width="stretch")
+        present.chart(col, chart, width="stretch")
     st.caption(
         "Bars: generated samples of all seeds pooled; line: the target's density. Same "
         "axes in every panel. Look for a missing mode (collapse) or one too-wide bump."
     )
     target = next(iter(results.values())).config.target
     floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
-    st.altair_chart(charts.w1_chart(results, floor), width="stretch")
+    present.chart(st, charts.w1_chart(results, floor), width="stretch")
     st.caption(
         f"W1 to the target during training (median over seeds, band = min–max). Lower "
         f"is better; the dashed line is what a perfect generator scores with "
@@ -333,7 +333,7 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     st.subheader("Losses")
     cols = compare_controls.columns(len(results), PANELS_PER_ROW)
     for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
-        col.altair_chart(chart, width="stretch")
+        present.chart(col, chart, width="stretch")
     st.caption(
         "Each variant's own losses (not comparable across panels). A loss with a dashed "
         "equilibrium should settle there; the Wasserstein estimate should fall towards 0; a "

@@ -11,7 +11,7 @@ from streamlit.errors import StreamlitAPIException
 from ganlab import dirac, links
 from ganlab.charts import dirac as charts
 from ganlab.report import number
-from ganlab.ui import nav, url
+from ganlab.ui import nav, present, url
 
 KEY = "dirac."  # widget-key prefix for this page
 GRID = 15  # arrows per side of the plane
@@ -169,7 +169,8 @@ def _charts(key: str, given: dict[str, float], start, h: float, steps: int, mode
     t, p = np.meshgrid(g, g)
     v1, v2 = dirac.vector_field(key, t, p, given)
     left, right = st.columns(2)
-    left.vega_lite_chart(
+    present.chart(
+        left,
         charts.vector_field(
             charts.arrows(t, p, v1, v2, g[1] - g[0]), path, mode, half, dirac.guides(key, given)
         ),
@@ -180,7 +181,8 @@ def _charts(key: str, given: dict[str, float], start, h: float, steps: int, mode
         "Each arrow is the direction one gradient step takes from that point (length grows "
         "with the speed, square-root scale). The line is your trajectory from the start dot."
     )
-    right.vega_lite_chart(
+    present.chart(
+        right,
         charts.distance({m: tr.distance for m, tr in paths.items()}),
         width="stretch",
         key=KEY + "chart.distance",
@@ -202,7 +204,8 @@ def _eigen(key: str, given: dict[str, float], h: float, mode: str) -> None:
     v = dirac.VARIANTS[key]
     lam = dirac.closed_form_eigenvalues(dirac.jacobian(key, given))
     mu = np.linalg.eigvals(dirac.step_map(key, h, mode, given))
-    st.vega_lite_chart(
+    present.chart(
+        st,
         charts.eigenvalues(
             lam,
             mu,

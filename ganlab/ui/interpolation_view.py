@@ -13,7 +13,7 @@ from ganlab import interpolation, links
 from ganlab.charts import interpolation as charts
 from ganlab.config import RANGES, ConfigError, preset
 from ganlab.training import Run
-from ganlab.ui import store, url
+from ganlab.ui import present, store, url
 from ganlab.ui.quick_train import run_label, train_with_progress
 from ganlab.ui.text import problems
 
@@ -101,8 +101,10 @@ def _one_pair(d: int, points: int, seed: int) -> None:
     norms = {m: np.linalg.norm(p, axis=1) for m, p in paths.items()}
     mids = {m: float(np.linalg.norm(f(z1, z2, 0.5))) for m, f in interpolation.METHODS.items()}
     left, right = st.columns(2)
-    left.altair_chart(
-        charts.norm_chart(charts.path_frame(t, norms, "norm"), (median, lo, hi), d), width="stretch"
+    present.chart(
+        left,
+        charts.norm_chart(charts.path_frame(t, norms, "norm"), (median, lo, hi), d),
+        width="stretch",
     )
     if d == 1:
         left.caption("In 1-D slerp is lerp: there is no circle to walk on, only ± directions.")
@@ -113,8 +115,10 @@ def _one_pair(d: int, points: int, seed: int) -> None:
             f"{100 * (1 - mids['lerp'] / median):.0f} % inside (≈ √(d/2) for large d)."
         )
     dens = {m: interpolation.log_density(p) for m, p in paths.items()}
-    right.altair_chart(
-        charts.log_density_chart(charts.path_frame(t, dens, "log_density"), d), width="stretch"
+    present.chart(
+        right,
+        charts.log_density_chart(charts.path_frame(t, dens, "log_density"), d),
+        width="stretch",
     )
     right.caption(
         "N(0, I) is densest at 0, so lerp's shrunken midpoint has *higher* density; the "
@@ -135,7 +139,8 @@ def _one_pair(d: int, points: int, seed: int) -> None:
         }
     )
     left, right = st.columns(2)
-    left.altair_chart(
+    present.chart(
+        left,
         charts.shell_chart(norms_drawn, np.linspace(a, b, 61), r, stats.chi(d).pdf(r), marks, d),
         width="stretch",
     )
@@ -145,7 +150,7 @@ def _one_pair(d: int, points: int, seed: int) -> None:
         f"[{lo:.2f}, {hi:.2f}]. The lerp midpoint ({mids['lerp']:.2f}) is {where} "
         "that band."
     )
-    right.altair_chart(charts.plane_chart(interpolation.plane_picture(z1, z2)), width="content")
+    present.chart(right, charts.plane_chart(interpolation.plane_picture(z1, z2)), width="content")
     right.caption(
         "The same pair in its own plane (u along z₁): the chord cuts inside the circle "
         "of radius median χ_d, the arc follows it."
@@ -201,7 +206,8 @@ def _decoding(seed: int, points: int) -> None:
     split = {"lerp": slice(0, points), "slerp": slice(points, 2 * points)}
     lo_x, hi_x = cfg.target.plot_range
     grid = np.linspace(lo_x, hi_x, 300)
-    st.altair_chart(
+    present.chart(
+        st,
         charts.decoded_chart(
             charts.path_frame(t, {m: x[s] for m, s in split.items()}, "x"),
             grid,
@@ -227,7 +233,8 @@ def _decoding(seed: int, points: int) -> None:
     )
     v = run.variant
     title = f"{v.d_name} {v.d_symbol}(G(z(t)))" + (" (probability 'real')" if v.probability else "")
-    st.altair_chart(
+    present.chart(
+        st,
         charts.critic_chart(
             charts.path_frame(t, {m: score[s] for m, s in split.items()}, "score"), title
         ),

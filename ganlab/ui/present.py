@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ganlab.charts import for_projector
 from ganlab.ui import url
 
 ss = st.session_state
@@ -29,6 +30,18 @@ _STYLE = (
     "<style>[data-testid='stMainBlockContainer']{padding-top:4.25rem;padding-bottom:2rem}"
     "[data-testid='stMain'] h1{font-size:1.75rem;padding:0 0 0.25rem}</style>"
 )
+
+
+def chart(where, chart, **kwargs) -> None:
+    """Draw an Altair chart or a Vega-Lite dict in `where` (st, a column); in presentation mode
+    with the projector's large, high-contrast text (charts.for_projector)."""
+    projector = on()
+    if isinstance(chart, dict):
+        where.vega_lite_chart(for_projector(chart) if projector else chart, **kwargs)
+    elif projector:
+        where.vega_lite_chart(for_projector(chart.to_dict()), **kwargs)
+    else:
+        where.altair_chart(chart, **kwargs)
 
 
 def on() -> bool:

@@ -21,7 +21,7 @@ from ganlab.targets import (
     TargetError,
     exponential_target,
 )
-from ganlab.ui import store, url
+from ganlab.ui import present, store, url
 from ganlab.ui.quick_train import train_with_progress
 from ganlab.ui.target_picker import target_picker
 from ganlab.ui.text import problems
@@ -187,9 +187,10 @@ def _draw_charts(target: Target, seed: int) -> None:
     lo, hi = target.plot_range
     grid = np.linspace(lo, hi, 300)
     left, right = st.columns(2)
-    left.altair_chart(charts.uniform_chart(u), width="stretch")
+    present.chart(left, charts.uniform_chart(u), width="stretch")
     left.caption(f"{N:,} draws of U ~ Uniform(0, 1) with seed {seed}: flat up to sampling noise.")
-    right.altair_chart(
+    present.chart(
+        right,
         charts.inverse_cdf_chart(grid, target.cdf(grid), u[:N_TRACED], x[:N_TRACED]),
         width="stretch",
     )
@@ -197,8 +198,10 @@ def _draw_charts(target: Target, seed: int) -> None:
         "Go across from u to the CDF, then down: x = F⁻¹(u). Where F is steep "
         "(much mass) many u land close together — that is why F⁻¹(U) has CDF F."
     )
-    st.altair_chart(
-        charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)), width="stretch"
+    present.chart(
+        st,
+        charts.histogram_vs_pdf(x, np.linspace(lo, hi, 61), grid, target.pdf(grid)),
+        width="stretch",
     )
     pdf = " (a kernel density estimate of your data)" if isinstance(target, EmpiricalTarget) else ""
     st.caption(f"The {N:,} values x = F⁻¹(u) binned (density scale) against the target's pdf{pdf}.")
@@ -256,7 +259,8 @@ def _learned_map(target: Target) -> None:
     cfg = run.cfg
     z = sampling.latent_quantiles(cfg.latent)  # equally likely points: the distance below ≈ W1
     g = run.decode(run.latent_line(z))[0][0]  # first seed, the weights samples come from
-    st.altair_chart(
+    present.chart(
+        st,
         charts.learned_map_chart(
             z,
             sampling.optimal_map(target, z, cfg.latent),

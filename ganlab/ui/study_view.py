@@ -13,7 +13,7 @@ from ganlab.charts import Layered
 from ganlab.charts import study as charts
 from ganlab.variants import VARIANTS
 
-from . import study_run, text, url
+from . import present, study_run, text, url
 
 SOURCES = ("The shipped example", "Upload a result file", "Run a small study here")
 MAX_UPLOAD_MB = 20  # a 7 variants × 2 targets × 100 configs × 8 seeds study is ~7 MB plain
@@ -104,7 +104,7 @@ def render() -> None:
     ]
     left, right = st.columns(2)
     for i, fig in enumerate(figs):
-        (left if i % 2 == 0 else right).altair_chart(fig, width="stretch")
+        present.chart((left if i % 2 == 0 else right), fig, width="stretch")
     st.caption(
         "Lucic et al. (2018) found that, given the same budget of configurations and enough "
         "seeds, most GAN variants reach similar scores: read the bands, not the lines. "
