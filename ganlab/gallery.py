@@ -13,12 +13,10 @@ an entry again."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import os
 import sys
 import time
-import types
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -63,8 +61,8 @@ def stored_run(cfg: TrainConfig):
 
 
 def store_trained(cfg: TrainConfig, folder: Path) -> float:
-    """Train cfg's run to its budget and store it in folder; its training seconds. (In a worker
-    process of build(): the engine's numbers do not depend on where they are computed.)"""
+    """Train cfg's run to its budget and store it in folder; its training seconds. (In a
+    training process of build(): the engine's numbers do not depend on where they run.)"""
     from ganlab.training import Run  # the engine: only when something is trained
 
     run = Run(cfg)
@@ -105,7 +103,7 @@ def build(
         log(f"comparison on {target}: trained in {time.perf_counter() - t0:.0f} s")
     todo = [c for c in page_runs(targets) if stored_runs.load(c, folder, prune=False) is None]
     log(f"{len(todo)} page runs to train")
-    with ProcessPoolExecutor(workers) if workers > 1 else _here() as pool:
+    with ProcessPoolExecutor(workers) as pool:
         for cfg, wall_s in zip(
             todo, pool.map(store_trained, todo, [folder] * len(todo)), strict=True
         ):
@@ -122,12 +120,6 @@ def stale(folder: Path) -> list[Path]:
     wanted = {result_store.key(tuple(c.values())) for c in comparisons().values()}
     wanted |= {stored_runs.file_name(c) for c in page_runs()}
     return sorted(p for p in folder.glob("*.npz") if p.stem not in wanted)
-
-
-@contextlib.contextmanager
-def _here():
-    """map in this process (one worker)."""
-    yield types.SimpleNamespace(map=map)
 
 
 def add_parser(sub) -> None:

@@ -95,12 +95,18 @@ def get_runs(cfgs: Iterable[TrainConfig], what: str | None = None) -> list[Run]:
     runs = _runs()
     new = [c for c in wanted if c not in runs]
     if new:
+        # Finished runs from disk are read before the lock (~70 ms each): other visitors'
+        # admissions never wait for this one's disk.
+        stored = {
+            c: r
+            for c in new
+            if (not _sharing() or SHARED.find(c) is None) and (r := _stored(c)) is not None
+        }
         with _ADMITTING:  # check and register as one: two visitors never both take the last room
             sid, sharing = _session_id(), _sharing()
             # Attaching to a run another session holds costs nothing new: only new runs are
             # admitted against the budgets; a finished run from disk costs memory, no work.
             fresh = [c for c in new if not sharing or SHARED.find(c) is None]
-            stored = {c: r for c in fresh if (r := _stored(c)) is not None}
             problem = (
                 _admit(fresh, set(wanted), what or _what(wanted), set(stored)) if fresh else None
             )
