@@ -83,7 +83,7 @@ def train_live_and_stop(page, url: str | None) -> None:
     button(page, "Start").click()
     # Frame 0's charts are there before Start: wait for trained steps on screen (the first
     # slice waits for a training process to start), then a few more live ticks.
-    wait_for(lambda: _shown_step(page) >= TRAINED_STEPS, f"step {TRAINED_STEPS} on screen")
+    wait_for(lambda: shown_step(page) >= TRAINED_STEPS, f"step {TRAINED_STEPS} on screen")
     time.sleep(2)
     no_exception(page)
     button(page, "Stop").click()
@@ -97,10 +97,15 @@ def train_live_and_stop(page, url: str | None) -> None:
     no_exception(page)
 
 
-def _shown_step(page) -> int:
-    """The step in the page's progress text ("training — step 1,234 of 6,000"), 0 if none."""
+def progress(page) -> str:
+    """A variant page's progress text ("training — step 1,234 of 6,000"); "" if none."""
     bar = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
-    m = re.search(r"step ([\d,]+)", bar.first.inner_text() if bar.count() else "")
+    return bar.first.inner_text().strip() if bar.count() else ""
+
+
+def shown_step(page) -> int:
+    """The step in the page's progress text, 0 if none."""
+    m = re.search(r"step ([\d,]+)", progress(page))
     return int(m.group(1).replace(",", "")) if m else 0
 
 

@@ -9,12 +9,11 @@ import time
 
 import pytest
 from appserver import running_app
-from browser_steps import VARIANT_PAGES, button, new_page, no_exception, settle, wait_for
+from browser_steps import VARIANT_PAGES, button, new_page, no_exception, progress, settle, wait_for
 
 from ganlab import gallery
 
 pytestmark = pytest.mark.browser
-PROGRESS = '[data-testid="stMain"] [data-testid="stProgress"]'
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +26,11 @@ def gallery_server(tmp_path_factory):
             yield url
 
 
-def _progress(page) -> str:
-    bar = page.locator(PROGRESS)
-    return bar.first.inner_text().strip() if bar.count() else ""
-
-
 def _opened_finished(page, url: str) -> float:
     """Open url; the seconds until the finished run's progress text is on screen."""
     t0 = time.perf_counter()
     page.goto(url)
-    wait_for(lambda: _progress(page).startswith("finished — step"), "a finished run", 60)
+    wait_for(lambda: progress(page).startswith("finished — step"), "a finished run", 60)
     seconds = time.perf_counter() - t0
     settle(page)
     no_exception(page)
@@ -47,7 +41,7 @@ def test_a_variant_page_opens_on_its_stored_run_with_its_replay(gallery_server, 
     with new_page(browser) as page:
         seconds = _opened_finished(page, f"{gallery_server}/{VARIANT_PAGES['vanilla']}")
         print(f"vanilla page on its stored run in {seconds:.1f} s")
-        assert _progress(page) == "finished — step 6,000 of 6,000"
+        assert progress(page) == "finished — step 6,000 of 6,000"
         main = page.locator('[data-testid="stMain"]')
         assert main.get_by_text("A stored result: trained before class").count() == 1
         assert main.get_by_text(gallery.COMMAND).count() >= 1
@@ -56,9 +50,9 @@ def test_a_variant_page_opens_on_its_stored_run_with_its_replay(gallery_server, 
         # the side-by-side table of the finished run is there too
         page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
         button(page, "Train it live").click()
-        wait_for(lambda: _progress(page).startswith("training — step"), "the live run", 60)
+        wait_for(lambda: progress(page).startswith("training — step"), "the live run", 60)
         button(page, "Stop").click()
-        wait_for(lambda: _progress(page).startswith("stopped — step"), "the stop", 60)
+        wait_for(lambda: progress(page).startswith("stopped — step"), "the stop", 60)
         no_exception(page)
 
 
@@ -67,5 +61,5 @@ def test_a_lesson_link_opens_on_its_stored_run(gallery_server, browser):
         url = f"{gallery_server}/{VARIANT_PAGES['vanilla']}?preset=strong-d-collapse"
         seconds = _opened_finished(page, url)
         print(f"lesson link on its stored run in {seconds:.1f} s")
-        assert _progress(page) == "finished — step 2,000 of 2,000"
+        assert progress(page) == "finished — step 2,000 of 2,000"
         assert page.get_by_text("A stored result").count() == 1

@@ -9,10 +9,18 @@ import re
 import time
 
 import pytest
-from browser_steps import VARIANT_PAGES, button, new_page, no_exception, settle, wait_for
+from browser_steps import (
+    VARIANT_PAGES,
+    button,
+    new_page,
+    no_exception,
+    progress,
+    settle,
+    shown_step,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
-STEP = re.compile(r"step ([\d,]+)")
 LESSON_LINK = "preset=strong-d-collapse&target=custom&mix=0.25:-1.0:0.5,0.75:3.5:0.25&seeds=2"
 
 
@@ -23,16 +31,6 @@ def _no_reload_on_save():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         yield
-
-
-def _progress(page) -> str:
-    p = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
-    return p.first.inner_text().strip() if p.count() else ""
-
-
-def _step(page) -> int:
-    m = STEP.search(_progress(page))
-    return int(m.group(1).replace(",", "")) if m else 0
 
 
 def _open(page, url: str) -> None:
@@ -55,7 +53,9 @@ def test_a_lesson_link_on_a_custom_mixture_opens_that_run(server, page):
     # the mixture's rows are in the table, and the link stays as it was given
     assert page.url == url.replace(",", "%2C") or page.url == url
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("number of seeds").count() == 1
+    # the link's rerun may still be drawing the sidebar when the page first settles
+    seeds = sidebar.get_by_text("number of seeds")
+    wait_for(lambda: seeds.count() == 1, "the link's seeds setting in the sidebar", 30)
     # the frame-0 density chart names seed 0 of 2 runs ("seed 0 · step 0")
     wait_for(lambda: page.get_by_text("step 0").count() > 0, "frame 0 of the linked run", 60)
 
@@ -64,29 +64,29 @@ def test_a_reload_keeps_the_visitors_run(server, page):
     url = f"{server}/{VARIANT_PAGES['vanilla']}?seed=2001"
     _open(page, url)
     button(page, "Start").click()
-    wait_for(lambda: _step(page) >= 200, "step 200 on screen", 90)
+    wait_for(lambda: shown_step(page) >= 200, "step 200 on screen", 90)
     button(page, "Stop").click()
-    wait_for(lambda: _progress(page).startswith("stopped"), "'stopped' after Stop", 60)
-    stopped = _step(page)
+    wait_for(lambda: progress(page).startswith("stopped"), "'stopped' after Stop", 60)
+    stopped = shown_step(page)
     page.reload()
     settle(page, 90)
     no_exception(page)
-    wait_for(lambda: _progress(page).startswith("stopped"), "the run after F5", 60)
-    assert _step(page) == stopped
+    wait_for(lambda: progress(page).startswith("stopped"), "the run after F5", 60)
+    assert shown_step(page) == stopped
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_role("button", name=re.compile(r"^Resume")).count() == 1
 
 
-def test_a_second_visitor_attaches_to_the_run_in_progress(server, browser, page):
+def test_a_second_visitor_attaches_to_the_run_inprogress(server, browser, page):
     url = f"{server}/{VARIANT_PAGES['vanilla']}?seed=3001"
     _open(page, url)
     button(page, "Start").click()
-    wait_for(lambda: _step(page) >= 100, "the first visitor's step 100", 90)
+    wait_for(lambda: shown_step(page) >= 100, "the first visitor's step 100", 90)
     with new_page(browser) as other:
         _open(other, url)
         # no Start pressed here: the page shows the same run, already past step 100, training
-        wait_for(lambda: _progress(other).startswith("training"), "'training' for the 2nd", 60)
-        assert _step(other) >= 100
+        wait_for(lambda: progress(other).startswith("training"), "'training' for the 2nd", 60)
+        assert shown_step(other) >= 100
         main = other.locator('[data-testid="stMain"]')
         assert main.get_by_role("button", name=re.compile(r"^Training…")).count() == 1
         # the second visitor's Stop leaves the first visitor's training going
@@ -96,11 +96,11 @@ def test_a_second_visitor_attaches_to_the_run_in_progress(server, browser, page)
             "the toast that says why it goes on",
             30,
         )
-        before = _step(page)
+        before = shown_step(page)
         time.sleep(2.0)
-        assert _progress(page).startswith("training") and _step(page) > before
+        assert progress(page).startswith("training") and shown_step(page) > before
     button(page, "Stop").click()
-    wait_for(lambda: _progress(page).startswith("stopped"), "'stopped' after the owner's Stop", 60)
+    wait_for(lambda: progress(page).startswith("stopped"), "'stopped' after the owner's Stop", 60)
     no_exception(page)
 
 

@@ -7,14 +7,9 @@ import re
 import time
 
 import pytest
-from browser_steps import button, charts, no_exception, settle, wait_for
+from browser_steps import button, charts, no_exception, progress, settle, wait_for
 
 pytestmark = pytest.mark.browser
-
-
-def _progress(page) -> str:
-    p = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
-    return p.first.inner_text().strip() if p.count() else ""
 
 
 def test_pick_rpgan_train_it_live_and_stop(server, page):
@@ -30,9 +25,9 @@ def test_pick_rpgan_train_it_live_and_stop(server, page):
     assert page.locator('[data-testid="stSidebar"]').get_by_text("γ", exact=True).count() == 1
     wait_for(lambda: charts(page) == 7, "seven charts")
     button(page, "Start").click()
-    wait_for(lambda: _progress(page).startswith("training"), "'training' text", 60)
-    wait_for(lambda: re.search(r"step [1-9]", _progress(page)) is not None, "a trained step", 60)
+    wait_for(lambda: progress(page).startswith("training"), "'training' text", 60)
+    wait_for(lambda: re.search(r"step [1-9]", progress(page)) is not None, "a trained step", 60)
     time.sleep(1.0)
     button(page, "Stop").click()
-    wait_for(lambda: _progress(page).startswith("stopped"), "'stopped' after Stop", 60)
+    wait_for(lambda: progress(page).startswith("stopped"), "'stopped' after Stop", 60)
     no_exception(page)

@@ -19,7 +19,9 @@ from browser_steps import (
     button,
     new_page,
     no_exception,
+    progress,
     settle,
+    shown_step,
     wait_for,
 )
 
@@ -27,7 +29,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "artifacts" / "present"
 PROJECTOR = {"width": 1280, "height": 720}
-STEP = re.compile(r"step ([\d,]+)")
 _SEEDS = itertools.count(2000)  # each test its own run (same settings would share one)
 
 
@@ -37,16 +38,6 @@ def _no_reload_on_save():
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         yield
-
-
-def _progress(page) -> str:
-    p = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
-    return p.first.inner_text().strip() if p.count() else ""
-
-
-def _step(page) -> int:
-    m = STEP.search(_progress(page))
-    return int(m.group(1).replace(",", "")) if m else 0
 
 
 def _keyed(page, key: str):
@@ -65,11 +56,11 @@ def _train_and_stop(page, url: str) -> None:
     settle(page, 90)
     no_exception(page)
     button(page, "Start").click()
-    wait_for(lambda: _step(page) >= TRAINED_STEPS, f"step {TRAINED_STEPS} on screen")
+    wait_for(lambda: shown_step(page) >= TRAINED_STEPS, f"step {TRAINED_STEPS} on screen")
     time.sleep(1)  # a few more live ticks
     no_exception(page)
     page.keyboard.press("x")  # Stop's shortcut (no text field has the focus)
-    wait_for(lambda: STOPPED.search(_progress(page)) is not None, "'stopped' after X", 60)
+    wait_for(lambda: STOPPED.search(progress(page)) is not None, "'stopped' after X", 60)
     settle(page, 30)
     no_exception(page)
 
@@ -112,7 +103,7 @@ def test_buttons_and_four_charts_fit_a_1280x720_projector(server, browser, name,
         outside = {k: b for k, b in boxes.items() if not _inside(b)}
         assert not outside, f"outside the 1280×720 viewport: {outside} (screenshot {shot})"
         # the first is the density chart (its moment label is SVG text), at the stopped step
-        assert f"step {_step(page):,}" in _chart(page, 0).inner_text()
+        assert f"step {shown_step(page):,}" in _chart(page, 0).inner_text()
         for n in range(4):  # drawn, not just laid out: each holds its picture at full size
             drawn = _chart(page, n).locator("canvas, svg.marks").first.bounding_box()
             assert drawn is not None and drawn["height"] > 200, (n, drawn)
