@@ -346,7 +346,7 @@ def stored_note(run: Run) -> str:
     else:
         made = "finished earlier on this server and kept on disk"
     return (
-        f"📦 A stored result: {made}. Replay it with the slider, or press **Train it live** to "
+        f"A stored result: {made}. Replay it with the slider, or press **Train it live** to "
         "watch the same settings learn from step 0."
     )
 
