@@ -37,9 +37,14 @@ class Trainable(Protocol):
 
     def paused(self) -> None: ...
 
-    def train_in(self, pool: Any, n_steps: int, max_seconds: float) -> int: ...
+    def train_in(self, pool: Any, n_steps: int, max_seconds: float, slot: int) -> int: ...
 
-    def advance(self, n_steps: int | None = None, max_seconds: float | None = None) -> int: ...
+    def advance(
+        self,
+        n_steps: int | None = None,
+        max_seconds: float | None = None,
+        cut: Callable[[], bool] | None = None,
+    ) -> int: ...
 
 
 def steps_in(run: Trainable, seconds: float) -> int:
@@ -79,10 +84,27 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
 
 
+# In a training process: the service's flags, one per worker, by which Stop cuts short the slice
+# that worker's process is training (checked between engine chunks).
+_CUTS: Any = None
+
+
+def _start_process(cuts: Any) -> None:
+    global _CUTS
+    _lower_priority()
+    _CUTS = cuts
+
+
+def cut(slot: int) -> bool:
+    """In a training process: whether Stop asked the slice of worker `slot` to end now."""
+    return _CUTS is not None and bool(_CUTS[slot])
+
+
 class Service:
     """Runs wanted up to a goal step are trained by `workers` threads, a slice at a time and in
-    turn, so that many runs share the cores fairly and Stop, Reset or a new goal act within a
-    slice. One-off jobs (`call`) go before the next slice. Nothing here waits for a page."""
+    turn, so that many runs share the cores fairly and a new goal acts within a slice; Stop cuts
+    the slice in progress after its engine chunk. One-off jobs (`call`) go before the next
+    slice. Nothing here waits for a page."""
 
     def __init__(self, workers: int, processes: bool = False):
         self.workers = workers
@@ -95,7 +117,10 @@ class Service:
         self._cv = threading.Condition()
         self._goals: dict[Any, int] = {}  # run -> the step it should reach
         self._queue: deque[Any] = deque()  # runs waiting for their next slice, in turn
-        self._busy: set[Any] = set()  # runs inside a slice now
+        self._busy: dict[Any, int] = {}  # runs inside a slice now -> the worker training it
+        # Per worker: Stop asks the slice it trains to end after the engine chunk in progress
+        # (shared memory once there are training processes).
+        self._cuts: Any = [0] * workers
         self._jobs: deque[tuple[Callable[[], Any], Future]] = deque()
         self._threads: list[threading.Thread] = []
         # run -> why its training failed, for the page; forgotten with the run
@@ -113,9 +138,11 @@ class Service:
             self._cv.notify()
 
     def stop(self, run: Trainable) -> None:
-        """No more slices for `run`; one in progress ends within a slice (slice_s)."""
+        """No more slices for `run`; one in progress ends after its engine chunk."""
         with self._cv:
             self._goals.pop(run, None)
+            if run in self._busy:
+                self._cuts[self._busy[run]] = 1
             waiting = run in self._queue
             if waiting:
                 self._queue.remove(run)
@@ -198,34 +225,40 @@ class Service:
                 # Forked from a server that has imported the engine: each starts in
                 # milliseconds and shares torch's pages with it.
                 ctx.set_forkserver_preload(["ganlab.training"])
+                self._cuts = ctx.RawArray("b", self.workers)
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=ctx, initializer=_lower_priority
+                    max_workers=self.workers,
+                    mp_context=ctx,
+                    initializer=_start_process,
+                    initargs=(self._cuts,),
                 )
             return self._pool
 
     def _spawn(self) -> None:
         while len(self._threads) < self.workers:  # started on first use, never more
+            slot = len(self._threads)
             t = threading.Thread(
-                target=self._work, name=f"{PREFIX}-{len(self._threads)}", daemon=True
+                target=self._work, args=(slot,), name=f"{PREFIX}-{slot}", daemon=True
             )
             self._threads.append(t)
             t.start()
 
-    def _next(self) -> tuple[str, Any]:
+    def _next(self, slot: int) -> tuple[str, Any]:
         with self._cv:
             while not self._jobs and not self._queue:
                 self._cv.wait()
             if self._jobs:
                 return "job", self._jobs.popleft()
             run = self._queue.popleft()
-            self._busy.add(run)
+            self._busy[run] = slot
+            self._cuts[slot] = 0
             return "slice", run
 
-    def _work(self) -> None:
+    def _work(self, slot: int) -> None:
         _lower_priority()
         _OWN.worker = True
         while True:
-            kind, item = self._next()
+            kind, item = self._next(slot)
             if kind == "job":
                 fn, future = item
                 if future.set_running_or_notify_cancel():
@@ -240,9 +273,9 @@ class Service:
                 if goal is not None and run.step < goal and not run.finished:
                     n = min(goal - run.step, steps_in(run, self.slice_s))
                     if self.processes:
-                        run.train_in(self._processes(), n, self.slice_s)
+                        run.train_in(self._processes(), n, self.slice_s, slot)
                     else:
-                        run.advance(n_steps=n, max_seconds=self.slice_s)
+                        run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
             except Exception as exc:  # a run that fails stops; the service goes on for others
                 if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
                     with self._cv:
@@ -262,7 +295,7 @@ class Service:
                     with contextlib.suppress(Exception):
                         run.paused()
                 with self._cv:
-                    self._busy.discard(run)
+                    self._busy.pop(run, None)
                     self._cv.notify_all()
 
 

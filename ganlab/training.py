@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ganlab import budget
+from ganlab import budget, service
 from ganlab.config import TrainConfig
 from ganlab.history import History
 from ganlab.nets import BatchedMLP
@@ -57,11 +59,11 @@ def use_one_thread() -> None:
         torch.set_num_threads(1)
 
 
-def train_slice(blob: bytes, n_steps: int, max_seconds: float) -> bytes:
-    """In a training process: a Run from state(), advanced, and its state back with the frames
-    it recorded."""
+def train_slice(blob: bytes, n_steps: int, max_seconds: float, slot: int) -> bytes:
+    """In a training process: a Run from state(), advanced (until the service's worker `slot`
+    cuts it short, service.cut), and its state back with the frames it recorded."""
     run = Run.from_state(blob)
-    run._advance(n_steps, max_seconds)
+    run._advance(n_steps, max_seconds, functools.partial(service.cut, slot))
     return run.state(with_frames=True)
 
 
@@ -240,11 +242,11 @@ class Run(Views):
         run.timeline = Timeline(run.cfg.steps)
         return run
 
-    def train_in(self, pool, n_steps: int, max_seconds: float) -> int:
+    def train_in(self, pool, n_steps: int, max_seconds: float, slot: int) -> int:
         """One slice of training in a process of `pool` (an executor), taken back here: the
         numbers are those of advance(), bit for bit. Returns the steps done."""
         step0 = self.step
-        blob = pool.submit(train_slice, self.state(), n_steps, max_seconds).result()
+        blob = pool.submit(train_slice, self.state(), n_steps, max_seconds, slot).result()
         with self.lock:
             if self.step != step0:  # trained here meanwhile: keep that, drop the slice
                 return 0
@@ -266,21 +268,32 @@ class Run(Views):
             if newest is None or newest.step < self.step:
                 self.timeline.live = self.frame()
 
-    def advance(self, n_steps: int | None = None, max_seconds: float | None = None) -> int:
+    def advance(
+        self,
+        n_steps: int | None = None,
+        max_seconds: float | None = None,
+        cut: Callable[[], bool] | None = None,
+    ) -> int:
         """Train up to n_steps more generator steps (default: to the end of the budget), or
-        until max_seconds have passed; returns the steps done. Safe to call repeatedly. Runs on
-        a worker of the training service while the caller waits (ganlab.service)."""
-        return SERVICE.call(lambda: self._advance_locked(n_steps, max_seconds))
+        until max_seconds have passed or cut() says so (asked between engine chunks); returns
+        the steps done. Safe to call repeatedly. Runs on a worker of the training service while
+        the caller waits (ganlab.service)."""
+        return SERVICE.call(lambda: self._advance_locked(n_steps, max_seconds, cut))
 
-    def _advance_locked(self, n_steps: int | None, max_seconds: float | None) -> int:
+    def _advance_locked(self, n_steps, max_seconds, cut) -> int:
         with self.lock:
-            return self._advance(n_steps, max_seconds)
+            return self._advance(n_steps, max_seconds, cut)
 
-    def _advance(self, n_steps: int | None, max_seconds: float | None) -> int:
+    def _advance(
+        self,
+        n_steps: int | None,
+        max_seconds: float | None,
+        cut: Callable[[], bool] | None = None,
+    ) -> int:
         use_one_thread()
         left = self.cfg.steps - self.step
         n = left if n_steps is None else min(n_steps, left)
-        t0 = time.perf_counter()
+        t0 = last = time.perf_counter()
         done = chunks = 0
         while done < n and self.alive.any():
             m = min(
@@ -293,13 +306,18 @@ class Run(Views):
             done, chunks = done + m, chunks + 1
             if self.step % self.eval_every == 0 or self.step == self.cfg.steps:
                 self._evaluate()
+            # Kept current chunk by chunk, so each frame carries the training time up to it.
+            now = time.perf_counter()
+            self.wall_s, last = self.wall_s + now - last, now
             self._record()
             # Stop before a chunk that would likely end past the budget (chunks of a run take
             # about the same time): with long chunks, a slice then never lasts twice max_seconds.
             spent = time.perf_counter() - t0
             if max_seconds is not None and spent + spent / chunks > max_seconds:
                 break
-        self.wall_s += time.perf_counter() - t0
+            if cut is not None and cut():
+                break
+        self.wall_s += time.perf_counter() - last
         if self.finished:
             self.compact()
         return done

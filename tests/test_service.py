@@ -74,6 +74,22 @@ def test_stop_ends_training_and_keeps_everything(service):
     assert run.step == stopped + 10
 
 
+def test_stop_cuts_a_slice_in_progress_short_and_keeps_its_numbers(service):
+    # Slices of a minute: without the cut, Stop would wait for the slice to end.
+    service.slice_s = 60.0
+    run = Run(CFG.replace(steps=1_000_000))
+    run.advance(n_steps=200)  # its speed is known: the next slice is ~60 s of steps
+    service.start(run)
+    time.sleep(2.0)  # inside the first long slice (a training process starts in ~1 s)
+    service.stop(run)
+    assert service.wait(run, timeout=30)  # cut after an engine chunk, not after 60 s
+    stopped = run.step
+    assert 200 < stopped < 200 + steps_in(run, 30)
+    again = Run(CFG.replace(steps=1_000_000))  # a chunk boundary changes no number
+    again.advance(n_steps=stopped)
+    assert np.array_equal(again.history.values, run.history.values, equal_nan=True)
+
+
 def test_runs_share_the_workers_in_turn():
     one = Service(1)  # one worker, three runs: each gets slices in turn, none waits for the rest
     runs = [Run(CFG.replace(steps=1_000_000, seed=s)) for s in range(3)]

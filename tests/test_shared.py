@@ -88,3 +88,15 @@ def test_a_holder_that_leaves_takes_its_wish_along():
     shared.want(run, "b", training=True)
     shared.detach("cfg", run, "a")
     assert shared.unwant(run, "b") == 0
+
+
+def test_a_room_of_live_views_redraws_about_as_often_as_a_few_visitors():
+    from ganlab.ui.store import FULL_RATE_VIEWS, slowdown
+
+    levels = [slowdown(n) for n in range(1, 201)]
+    assert levels[:FULL_RATE_VIEWS] == [1] * FULL_RATE_VIEWS  # a few: each at full rate
+    assert levels == sorted(levels)  # more watchers never redraw faster
+    for n, level in enumerate(levels, start=1):
+        # the room's redraws per base period: between half and all of the few's
+        assert min(n, FULL_RATE_VIEWS / 2) <= n / level <= FULL_RATE_VIEWS
+    assert len(set(levels[:30])) <= 4  # a room of 30 joining changes a page's period ≤ 3 times

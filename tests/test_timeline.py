@@ -67,6 +67,16 @@ def test_a_run_records_a_frame_at_every_scheduled_step_and_frame_zero_before_tra
     assert np.array_equal(np.sort(first.samples), np.sort(fresh.timeline.frames[0].samples))
 
 
+def test_each_frame_carries_the_training_time_up_to_its_step(trained):
+    # Trained in one advance(): a frame's clock is still its own moment's, so a replayed (or
+    # stored) run can show its speed at every step, not "—" because the total came at the end.
+    walls = [f.wall_s for f in trained.timeline.frames]
+    assert walls[0] == 0.0
+    assert all(w > 0 for w in walls[1:])
+    assert walls == sorted(walls)
+    assert walls[-1] <= trained.wall_s
+
+
 @pytest.mark.parametrize("step", [12, 100, 400])
 def test_a_frame_is_the_run_at_that_step(trained, step):
     # The reference: the same config trained to that step and looked at with result() (all

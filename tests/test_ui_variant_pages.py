@@ -356,6 +356,8 @@ def test_with_the_gallery_a_page_opens_on_its_finished_run_and_trains_it_live(mo
     assert "A stored result: trained before class" in texts(at.caption)
     assert gallery.COMMAND in texts(at.caption)
     assert at.select_slider(key=f"{v}.live.scrub.{id(run)}").value == steps  # the replay
+    speed = next(m.value for m in at.metric if m.label == "steps/s")
+    assert float(speed.replace(",", "")) == pytest.approx(steps / run.wall_s, rel=0.01)
     at.select_slider(key=f"{v}.live.scrub.{id(run)}").set_value(0).run()
     assert density_title(at) == f"seed {run.cfg.seed} · step 0"
     start = at.button(key=f"{v}.live.start")

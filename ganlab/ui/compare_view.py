@@ -108,6 +108,12 @@ def _training(active) -> bool:
     return any(r is not None and SERVICE.training(r) for r in _runs(active or {}).values())
 
 
+def _period(active) -> float | None:
+    """The live fragment's period: TICK_S while training, slower when many watch live views on
+    this server (store.period); none once it stopped."""
+    return store.period(TICK_S) if _training(active) else None
+
+
 def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None:
     active = ss.get(ACTIVE)
     if cfgs is not None and cfgs != active and not _training(active) and _ready(cfgs):
@@ -209,13 +215,17 @@ def _progress(active, snaps) -> None:
 
 def _live(active) -> None:
     """Progress and the live small multiples, in a fragment that redraws the newest frames
-    every TICK_S while the service trains the variants (run_every never fires in AppTest:
+    every _period() while the service trains the variants (run_every never fires in AppTest:
     each at.run() is one tick)."""
 
-    @st.fragment(run_every=TICK_S if _training(active) else None)
+    run_every = _period(active)
+
+    @st.fragment(run_every=run_every)
     def tick() -> None:
         if ss.get(RUNNING) and not _training(active):
             ss[RUNNING] = False  # finished or stopped: the table, verdict and exports are outside
+            st.rerun(scope="app")
+        if _period(active) != run_every:  # a room came or went: slower or faster redraws
             st.rerun(scope="app")
         snaps = _snapshots(active, with_metrics=False)
         _progress(active, snaps)

@@ -205,10 +205,10 @@ Draw = Callable[[Run, RunResult, bool], None]
 
 def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | None = None) -> None:
     """Progress, readout and charts of the page's run, in a fragment: while the run trains it
-    redraws the newest frame every TICK_S; otherwise a step slider picks any recorded frame,
+    redraws the newest frame every period(); otherwise a step slider picks any recorded frame,
     and Play steps through them. draw(run, result, live) draws the charts of one moment;
     still(run, result) what only a still page needs (exports), under them."""
-    run_every = _period(variant, is_running(variant))
+    run_every = period(variant, is_running(variant))
 
     @st.fragment(run_every=run_every)
     def tick() -> None:
@@ -226,7 +226,7 @@ def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | No
         if not running:
             store.keep(run)  # finished here: stored, so a restart does not lose it
         frame = run.timeline.newest() if running else _replay_controls(variant, run)
-        if _period(variant, running) != run_every:  # Play or Pause: the page sets the period
+        if period(variant, running) != run_every:  # Play or Pause: the page sets the period
             st.rerun(scope="app")
         if frame is None:
             return
@@ -244,9 +244,11 @@ def panel(variant: str, draw: Draw, still: Callable[[Run, RunResult], None] | No
     tick()
 
 
-def _period(variant: str, running: bool) -> float | None:
+def period(variant: str, running: bool) -> float | None:
+    """The panel's redraw period: TICK_S while training (slower when many watch live views on
+    this server, store.period), the replay speed while playing, else none."""
     if running:
-        return TICK_S
+        return store.period(TICK_S)
     return 1.0 / _speed(variant) if ss.get(_key(variant, "playing")) else None
 
 
@@ -330,7 +332,11 @@ def readout(run: Run, result: RunResult, running: bool) -> None:
         (text, number(np.nanmedian(last[col]) if last[col].notna().any() else np.nan))
         for col, text in names.items()
     ]
-    cells.append(("steps/s", number(result.steps_per_s)))
+    speed = result.steps_per_s
+    if not np.isfinite(speed) and result.step > 0 and run.wall_s > 0:
+        # A stored run from before frames kept their own clock: the run's mean speed.
+        speed = run.step / run.wall_s
+    cells.append(("steps/s", number(speed)))
     for col, (name, value) in zip(st.columns(len(cells)), cells, strict=True):
         col.metric(name, value)
     diverged_warning(result)

@@ -40,6 +40,7 @@ SHOWN_SUFFIX, SHOWN_COMPARISON = ".live.active", "cmp.active"
 XSRF_COOKIE = "_streamlit_xsrf"  # set by Streamlit for the whole browser, every tab
 SWEEP_S = 5.0  # how often the janitor looks for sessions that ended
 TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
+STOP_WAIT_S = 0.5  # Stop waits this long at most for the slice in progress to be cut
 
 
 _ADMITTING = threading.Lock()
@@ -257,11 +258,46 @@ def train(run: Run, until: int | None = None) -> None:
 
 def stop(run: Run) -> int:
     """Stop `run` for this session: it stops unless other sessions asked it to train; how many
-    did (0: it stopped)."""
+    did (0: it stopped). A slice in progress is cut after its engine chunk, and waited for
+    (at most STOP_WAIT_S), so the page's redraw after the click already shows it stopped."""
     others = SHARED.unwant(run, _session_id()) if _sharing() else 0
     if others == 0:
         SERVICE.stop(run)
+        SERVICE.wait(run, timeout=STOP_WAIT_S)
     return others
+
+
+# --- how often live views redraw, however many there are ----------------------------------------
+FULL_RATE_VIEWS = 4  # live views on the server that each redraw at their page's full rate
+LIVE_WINDOW_S = 10.0  # a view that has not asked for its period for this long has ended
+_LIVE: dict[str, float] = {}  # session id -> when its live view last asked
+
+
+def slowdown(views: int) -> int:
+    """How many times slower than its own period each of `views` live views redraws: 1 up to
+    FULL_RATE_VIEWS, then doubled each time the views double. A room of 30 watching one
+    training (or visitors watching runs of their own) redraws as often in total as 2–4
+    visitors would, so the CPU goes to training; the levels are few, so a page changes period
+    (an app rerun) only a few times while a room joins."""
+    level = 1
+    while views > FULL_RATE_VIEWS * level:
+        level *= 2
+    return level
+
+
+def period(base_s: float) -> float:
+    """A live view's redraw period: base_s, slowed down by the number of live views on this
+    server (sessions that asked within LIVE_WINDOW_S, this one included). Call it on each
+    redraw: that is how a view stays counted. AppTest has no server: base_s."""
+    if not _sharing():
+        return base_s
+    now = time.monotonic()
+    with _LOCK:
+        _LIVE[_session_id()] = now
+        for sid in [k for k, t in _LIVE.items() if now - t > LIVE_WINDOW_S]:
+            del _LIVE[sid]
+        views = len(_LIVE)
+    return base_s * slowdown(views)
 
 
 def all_runs() -> list[Run]:

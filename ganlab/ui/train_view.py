@@ -98,10 +98,14 @@ def _projector_panel(variant: str, i: int, z: float) -> None:
     A run that starts, stops, finishes or is reset redraws the page (buttons, period)."""
     shown, running = live.current_run(variant), live.is_running(variant)
 
-    @st.fragment(run_every=live.TICK_S if running else None)
+    run_every = live.period(variant, True) if running else None
+
+    @st.fragment(run_every=run_every)
     def tick() -> None:
         run = live.current_run(variant)
         if run is not shown or live.is_running(variant) != running:
+            st.rerun(scope="app")
+        if running and live.period(variant, True) != run_every:  # a room came or went
             st.rerun(scope="app")
         if run is None:
             return
