@@ -23,6 +23,7 @@ import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -606,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
     # then reload the changed modules mid-run (a new SERVICE that does not know the run trains,
     # a target that no longer equals itself: "bimodal (edited)"). Measure the code as started.
     os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
+    # Training is what is measured: no shipped gallery or stored run opens finished.
+    os.environ["GANLAB_GALLERY_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-gallery-")
+    os.environ["GANLAB_RESULTS_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-results-")
     with running_app() as (base, _proc), sync_playwright() as p:
         browser = launch_chromium(p)
         with new_page(browser, timeout_ms=120_000) as page:

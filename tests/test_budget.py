@@ -303,11 +303,15 @@ def test_the_ledger_counts_held_compact_and_outstanding_work_and_forgets_dead_ru
 
 
 def test_a_session_that_ended_gives_its_runs_back(monkeypatch):
-    class FakeRuntime:
-        active = True
+    class FakeRuntime:  # Streamlit's Runtime, the two methods the janitor calls
+        def __init__(self):
+            self.active, self.closed = True, []
 
         def is_active_session(self, sid):
             return self.active
+
+        def _close_inactive_session_on_event_loop(self, sid):
+            self.closed.append(sid)
 
     rt = FakeRuntime()
     monkeypatch.setattr(store.runtime, "exists", lambda: True)
@@ -324,9 +328,10 @@ def test_a_session_that_ended_gives_its_runs_back(monkeypatch):
     assert store.sweep(now=0.0) == 0  # still connected
     rt.active = False
     assert store.sweep(now=10.0) == 0  # disconnected: it may come back within the TTL
-    assert store.sweep(now=10.0 + ttl - 1) == 0 and gone() is not None
+    assert store.sweep(now=10.0 + ttl - 1) == 0 and gone() is not None and not rt.closed
     assert store.sweep(now=10.0 + ttl) == 1
     assert not runs and gone() is None and "s1" not in store._STORES  # freed, and released
+    assert rt.closed == ["s1"]  # and Streamlit closes the session itself: its state goes too
     assert all(e.session != "s1" for e in list(budget.LEDGER._entries.values()))
 
 

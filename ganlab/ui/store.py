@@ -395,11 +395,28 @@ def sweep(now: float | None = None) -> int:
                     released += 1
                 del _STORES[sid]
                 del _GONE_SINCE[sid]
-    if budget.LEDGER.released_bytes >= TRIM_BYTES:
+                _close(rt, sid)
+    closed, _CLOSED[0] = _CLOSED[0], 0
+    if budget.LEDGER.released_bytes >= TRIM_BYTES or closed:
         budget.give_back()
     if os.environ.get("GANLAB_BUDGET_LOG"):  # for bench/soak.py: the registry, seen from outside
         _log(released)
     return released
+
+
+_CLOSED = [0]  # sessions closed by the last sweep: the next one hands their memory back
+
+
+def _close(rt, sid: str) -> None:
+    """Shut down a session past its TTL, as Streamlit does for one that logs out: its session
+    state, widget values and download files go at once, not at some later visitor's arrival
+    (a room of 30 that saw a finished comparison left +451 MB behind without this). Streamlit's
+    own closing method, on its event loop; a Streamlit without it keeps the old behaviour."""
+    close = getattr(rt, "_close_inactive_session_on_event_loop", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            close(sid)
+            _CLOSED[0] += 1
 
 
 _LOGGED: list[str] = [""]
