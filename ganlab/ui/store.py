@@ -381,6 +381,7 @@ def sweep(now: float | None = None) -> int:
     rt, now = runtime.get_instance(), time.monotonic() if now is None else now
     ttl = float(st.get_option("server.disconnectedSessionTTL"))
     released = 0
+    closed, _CLOSED[0] = _CLOSED[0], 0  # by the last sweep: their memory is free by now
     with _LOCK:
         for sid, ref in list(_STORES.items()):
             runs = ref()
@@ -396,7 +397,6 @@ def sweep(now: float | None = None) -> int:
                 del _STORES[sid]
                 del _GONE_SINCE[sid]
                 _close(rt, sid)
-    closed, _CLOSED[0] = _CLOSED[0], 0
     if budget.LEDGER.released_bytes >= TRIM_BYTES or closed:
         budget.give_back()
     if os.environ.get("GANLAB_BUDGET_LOG"):  # for bench/soak.py: the registry, seen from outside
