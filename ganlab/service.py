@@ -119,7 +119,7 @@ class Service:
         self._queue: deque[Any] = deque()  # runs waiting for their next slice, in turn
         self._busy: dict[Any, int] = {}  # runs inside a slice now -> the worker training it
         # Per worker: Stop asks the slice it trains to end after the engine chunk in progress
-        # (shared memory once there are training processes).
+        # (in shared memory once there are training processes: one array for every pool).
         self._cuts: Any = [0] * workers
         self._jobs: deque[tuple[Callable[[], Any], Future]] = deque()
         self._threads: list[threading.Thread] = []
@@ -173,11 +173,12 @@ class Service:
         with self._cv:
             return self._goals.get(run)
 
-    def wait(self, run: Trainable, timeout: float | None = None) -> bool:
-        """Block until `run` is no longer training (True) or the timeout passes (False)."""
+    def wait(self, run: Trainable, timeout: float | None = None, slice_only: bool = False) -> bool:
+        """Block until `run` is no longer training (True) or the timeout passes (False);
+        `slice_only`: until no slice of it is in progress (someone may want it trained on)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cv:
-            while run in self._goals or run in self._busy:
+            while (run in self._goals and not slice_only) or run in self._busy:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False
@@ -225,7 +226,8 @@ class Service:
                 # Forked from a server that has imported the engine: each starts in
                 # milliseconds and shares torch's pages with it.
                 ctx.set_forkserver_preload(["ganlab.training"])
-                self._cuts = ctx.RawArray("b", self.workers)
+                if isinstance(self._cuts, list):
+                    self._cuts = ctx.RawArray("b", self._cuts)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=ctx,
@@ -267,19 +269,22 @@ class Service:
                     except BaseException as exc:  # handed to the caller, never lost here
                         future.set_exception(exc)
                 continue
-            run = item
+            run, pool = item, None
             try:
                 goal = self.goal(run)
                 if goal is not None and run.step < goal and not run.finished:
                     n = min(goal - run.step, steps_in(run, self.slice_s))
                     if self.processes:
-                        run.train_in(self._processes(), n, self.slice_s, slot)
+                        pool = self._processes()
+                        run.train_in(pool, n, self.slice_s, slot)
                     else:
                         run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
             except Exception as exc:  # a run that fails stops; the service goes on for others
                 if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
                     with self._cv:
-                        self._pool = None
+                        if pool is not None and self._pool is pool:  # not a newer one
+                            self._pool = None
+                            pool.shutdown(wait=False, cancel_futures=True)
                 with self._cv:
                     self._errors[run] = f"{type(exc).__name__}: {exc}"
                 self.stop(run)

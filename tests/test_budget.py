@@ -310,6 +310,9 @@ def test_a_session_that_ended_gives_its_runs_back(monkeypatch):
         def is_active_session(self, sid):
             return self.active
 
+        def mark_session_nonresumable(self, sid):
+            self.closed.append(f"marked {sid}")
+
         def _close_inactive_session_on_event_loop(self, sid):
             self.closed.append(sid)
 
@@ -324,14 +327,16 @@ def test_a_session_that_ended_gives_its_runs_back(monkeypatch):
     store._STORES["s1"] = weakref.ref(runs)
     gone = weakref.ref(run)
     del run
-    ttl = 120.0
+    ttl = 120.0  # Streamlit's default server.disconnectedSessionTTL
+    end = ttl - store.CLOSE_EARLY_S  # ended a little before Streamlit's storage forgets it
     assert store.sweep(now=0.0) == 0  # still connected
     rt.active = False
     assert store.sweep(now=10.0) == 0  # disconnected: it may come back within the TTL
-    assert store.sweep(now=10.0 + ttl - 1) == 0 and gone() is not None and not rt.closed
-    assert store.sweep(now=10.0 + ttl) == 1
+    assert store.sweep(now=10.0 + end - 1) == 0 and gone() is not None and not rt.closed
+    assert store.sweep(now=10.0 + end) == 1
     assert not runs and gone() is None and "s1" not in store._STORES  # freed, and released
-    assert rt.closed == ["s1"]  # and Streamlit closes the session itself: its state goes too
+    # and shut down as Streamlit shuts down a session that logs out: its state goes too
+    assert rt.closed == ["marked s1", "s1"]
     assert all(e.session != "s1" for e in list(budget.LEDGER._entries.values()))
 
 

@@ -100,3 +100,17 @@ def test_a_room_of_live_views_redraws_about_as_often_as_a_few_visitors():
         # the room's redraws per base period: between half and all of the few's
         assert min(n, FULL_RATE_VIEWS / 2) <= n / level <= FULL_RATE_VIEWS
     assert len(set(levels[:30])) <= 4  # a room of 30 joining changes a page's period ≤ 3 times
+
+
+def test_a_view_count_that_hovers_at_a_boundary_does_not_flip_the_period():
+    from ganlab.ui.store import FULL_RATE_VIEWS, slowdown
+
+    level, levels = 1, []
+    for views in [FULL_RATE_VIEWS, FULL_RATE_VIEWS + 1] * 5:  # a tab opens, closes, opens…
+        level = slowdown(views, level)
+        levels.append(level)
+    assert levels == [1] + [2] * 9  # one change, not ten
+    for views in (30, 2 * FULL_RATE_VIEWS, FULL_RATE_VIEWS + 1):  # the room leaves
+        level = slowdown(views, level)
+    assert level == 2  # 5 views after 30: the level of 5–8 views
+    assert slowdown(1, level) == 1  # alone again: full rate

@@ -39,6 +39,9 @@ LIMITS = budget.Limits.from_env()
 SHOWN_SUFFIX, SHOWN_COMPARISON = ".live.active", "cmp.active"
 XSRF_COOKIE = "_streamlit_xsrf"  # set by Streamlit for the whole browser, every tab
 SWEEP_S = 5.0  # how often the janitor looks for sessions that ended
+# How long before its TTL runs out the janitor ends a disconnected session (at most half its
+# TTL): a sweep later, Streamlit's storage would no longer hand it to its own close.
+CLOSE_EARLY_S = 2 * SWEEP_S + 1
 TRIM_BYTES = 16 * budget.MB  # freed run memory worth handing back to the OS
 STOP_WAIT_S = 0.5  # Stop waits this long at most for the slice in progress to be cut
 
@@ -263,41 +266,46 @@ def stop(run: Run) -> int:
     others = SHARED.unwant(run, _session_id()) if _sharing() else 0
     if others == 0:
         SERVICE.stop(run)
-        SERVICE.wait(run, timeout=STOP_WAIT_S)
+        SERVICE.wait(run, timeout=STOP_WAIT_S, slice_only=True)
     return others
 
 
 # --- how often live views redraw, however many there are ----------------------------------------
 FULL_RATE_VIEWS = 4  # live views on the server that each redraw at their page's full rate
-LIVE_WINDOW_S = 10.0  # a view that has not asked for its period for this long has ended
-_LIVE: dict[str, float] = {}  # session id -> when its live view last asked
+LIVE_WINDOW_S = 10.0  # a view counts this long after it last asked (or 3 of its periods)
+_LIVE: dict[str, float] = {}  # session id -> until when its live view counts
+_LEVEL = [1]  # the server's current slowdown
 
 
-def slowdown(views: int) -> int:
-    """How many times slower than its own period each of `views` live views redraws: 1 up to
-    FULL_RATE_VIEWS, then doubled each time the views double. A room of 30 watching one
+def slowdown(views: int, level: int = 1) -> int:
+    """How many times slower than its own period each of `views` live views redraws, from the
+    current `level`: 1 up to FULL_RATE_VIEWS, doubled each time the views double, and halved
+    again only once there is one view fewer than the lower level holds (a count that hovers at
+    a boundary does not flip every page's period back and forth). A room of 30 watching one
     training (or visitors watching runs of their own) redraws as often in total as 2–4
     visitors would, so the CPU goes to training; the levels are few, so a page changes period
     (an app rerun) only a few times while a room joins."""
-    level = 1
     while views > FULL_RATE_VIEWS * level:
         level *= 2
+    while level > 1 and views < FULL_RATE_VIEWS * level // 2:
+        level //= 2
     return level
 
 
 def period(base_s: float) -> float:
     """A live view's redraw period: base_s, slowed down by the number of live views on this
-    server (sessions that asked within LIVE_WINDOW_S, this one included). Call it on each
-    redraw: that is how a view stays counted. AppTest has no server: base_s."""
+    server (this one included). Call it on each redraw: that is how a view stays counted, for
+    LIVE_WINDOW_S or three of its periods, whichever is longer. AppTest has no server: base_s."""
     if not _sharing():
         return base_s
-    now = time.monotonic()
+    now, me = time.monotonic(), _session_id()
     with _LOCK:
-        _LIVE[_session_id()] = now
-        for sid in [k for k, t in _LIVE.items() if now - t > LIVE_WINDOW_S]:
+        for sid in [k for k, until in _LIVE.items() if until < now]:
             del _LIVE[sid]
-        views = len(_LIVE)
-    return base_s * slowdown(views)
+        views = len(_LIVE) + (me not in _LIVE)
+        level = _LEVEL[0] = slowdown(views, _LEVEL[0])
+        _LIVE[me] = now + max(LIVE_WINDOW_S, 3 * base_s * level)
+    return base_s * level
 
 
 def all_runs() -> list[Run]:
@@ -344,10 +352,11 @@ def visitor() -> str:
 
 
 # --- sessions that end give their runs back ----------------------------------------------------
-# A closed tab's session stays in Streamlit's storage for server.disconnectedSessionTTL and is
-# then only dropped from it on a later write, so its runs could outlive it for as long as nobody
-# else comes and goes. The janitor empties a session's run store once the session has been
-# disconnected for the TTL (it cannot come back after that), and hands freed memory back.
+# A closed tab's session stays in Streamlit's storage for server.disconnectedSessionTTL; then the
+# storage only hides it, and drops it on some later write without shutting it down (its session
+# state and download files stay). So the janitor ends a session itself just before its TTL runs
+# out: it lets go of the session's runs, shuts the session down through Streamlit's own close,
+# and hands freed memory back on its next sweep.
 _STORES: dict[str, weakref.ref] = {}
 _GONE_SINCE: dict[str, float] = {}
 _JANITOR: list[threading.Thread] = []
@@ -374,12 +383,14 @@ def _janitor() -> None:
 
 
 def sweep(now: float | None = None) -> int:
-    """Empty the run stores of sessions disconnected for longer than the TTL; return how many
-    runs that released. Then give freed memory back to the OS when enough was freed."""
+    """End the sessions disconnected for nearly their TTL (CLOSE_EARLY_S before it): their runs
+    are released and the sessions shut down; returns how many runs that released. Then give
+    freed memory back to the OS when enough was freed."""
     if not runtime.exists():
         return 0
     rt, now = runtime.get_instance(), time.monotonic() if now is None else now
     ttl = float(st.get_option("server.disconnectedSessionTTL"))
+    ends = max(ttl - CLOSE_EARLY_S, ttl / 2)
     released = 0
     closed, _CLOSED[0] = _CLOSED[0], 0  # by the last sweep: their memory is free by now
     with _LOCK:
@@ -390,7 +401,7 @@ def sweep(now: float | None = None) -> int:
                 _GONE_SINCE.pop(sid, None)
             elif rt.is_active_session(sid):
                 _GONE_SINCE.pop(sid, None)
-            elif now - _GONE_SINCE.setdefault(sid, now) >= ttl:
+            elif now - _GONE_SINCE.setdefault(sid, now) >= ends:
                 for cfg in list(runs):
                     _drop(runs, cfg, sid)
                     released += 1
@@ -408,13 +419,14 @@ _CLOSED = [0]  # sessions closed by the last sweep: the next one hands their mem
 
 
 def _close(rt, sid: str) -> None:
-    """Shut down a session past its TTL, as Streamlit does for one that logs out: its session
-    state, widget values and download files go at once, not at some later visitor's arrival
-    (a room of 30 that saw a finished comparison left +451 MB behind without this). Streamlit's
-    own closing method, on its event loop; a Streamlit without it keeps the old behaviour."""
+    """Shut down a disconnected session as Streamlit does one that logs out: marked so that no
+    connection resumes it, then closed on Streamlit's event loop (its session state, widget
+    values and download files go). `_close_inactive_session_on_event_loop` is Streamlit's own
+    (1.67, not public API): a Streamlit without it leaves the session to its storage."""
     close = getattr(rt, "_close_inactive_session_on_event_loop", None)
     if close is not None:
         with contextlib.suppress(Exception):
+            rt.mark_session_nonresumable(sid)
             close(sid)
             _CLOSED[0] += 1
 
