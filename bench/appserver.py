@@ -37,7 +37,10 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_app(timeout: float = 60.0, script: str | Path = "app.py"):
     """Yield (url, process) of `streamlit run app.py` (or another script, run from the project's
-    folder), healthy; stop it afterwards."""
+    folder), healthy; stop it afterwards. Without Streamlit's file watcher: files saved in the
+    tree while a test or bench runs would otherwise reload the app's modules under it (a new
+    training service that does not know the runs in progress, a target no longer equal to
+    itself: "bimodal (edited)")."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -56,6 +59,8 @@ def running_app(timeout: float = 60.0, script: str | Path = "app.py"):
             "false",
             "--client.showErrorDetails",
             "full",
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

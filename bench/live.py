@@ -603,10 +603,6 @@ def main(argv: list[str] | None = None) -> int:
     print("headless run (before)…", flush=True)
     out["headless_before"] = None if args.no_headless else headless()
     print(f"  {out['headless_before']}", flush=True)
-    # Other people save files in this tree while the bench runs; Streamlit's file watcher would
-    # then reload the changed modules mid-run (a new SERVICE that does not know the run trains,
-    # a target that no longer equals itself: "bimodal (edited)"). Measure the code as started.
-    os.environ.setdefault("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
     # Training is what is measured: no shipped gallery or stored run opens finished.
     os.environ["GANLAB_GALLERY_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-gallery-")
     os.environ["GANLAB_RESULTS_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-results-")

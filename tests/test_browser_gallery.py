@@ -21,7 +21,6 @@ def gallery_server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GANLAB_GALLERY_DIR", str(gallery.SHIPPED))
         mp.setenv("GANLAB_RESULTS_DIR", str(tmp_path_factory.mktemp("results")))
-        mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         with running_app() as (url, _):
             yield url
 

@@ -24,15 +24,6 @@ pytestmark = pytest.mark.browser
 LESSON_LINK = "preset=strong-d-collapse&target=custom&mix=0.25:-1.0:0.5,0.75:3.5:0.25&seeds=2"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_reload_on_save():
-    """Files saved while these tests run must not reload the app's modules (a reloaded service
-    and store forget the runs that are shared)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
-        yield
-
-
 def _open(page, url: str) -> None:
     page.goto(url)
     settle(page, 90)

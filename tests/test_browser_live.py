@@ -25,16 +25,6 @@ STEP = re.compile(r"step ([\d,]+)")
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_reload_on_save():
-    """Files saved in the tree while these tests run must not reload the app's modules under
-    them (a reloaded service forgets the runs it trains): the server starts without Streamlit's
-    file watcher. Module-scoped and autouse, so it is set before `server` starts the app."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
-        yield
-
-
 # The density chart's title step and the progress text, in one DOM read.
 READ_JS = r"""() => {
   const SEL = '[data-testid="stVegaLiteChart"] .role-title-text, ' +

@@ -32,14 +32,6 @@ PROJECTOR = {"width": 1280, "height": 720}
 _SEEDS = itertools.count(2000)  # each test its own run (same settings would share one)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _no_reload_on_save():
-    """Files saved while these tests run must not reload the app's modules under them."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
-        yield
-
-
 def _keyed(page, key: str):
     """The element Streamlit draws for the widget or chart with this key: its class is st-key-
     and the key with every character but letters, digits, _ and - made a hyphen."""
