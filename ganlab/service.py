@@ -262,46 +262,55 @@ class Service:
         while True:
             kind, item = self._next(slot)
             if kind == "job":
-                fn, future = item
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(fn())
-                    except BaseException as exc:  # handed to the caller, never lost here
-                        future.set_exception(exc)
-                continue
-            run, pool = item, None
+                self._job(*item)
+            else:
+                self._slice(item, slot)
+            # An idle worker holds nothing: a run whose visitors left is freed now, not when
+            # this worker next gets work (a local here would keep it, invisible to gc).
+            del item
+
+    @staticmethod
+    def _job(fn: Callable[[], Any], future: Future) -> None:
+        if future.set_running_or_notify_cancel():
             try:
-                goal = self.goal(run)
-                if goal is not None and run.step < goal and not run.finished:
-                    n = min(goal - run.step, steps_in(run, self.slice_s))
-                    if self.processes:
-                        pool = self._processes()
-                        run.train_in(pool, n, self.slice_s, slot)
-                    else:
-                        run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
-            except Exception as exc:  # a run that fails stops; the service goes on for others
-                if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
-                    with self._cv:
-                        if pool is not None and self._pool is pool:  # not a newer one
-                            self._pool = None
-                            pool.shutdown(wait=False, cancel_futures=True)
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller, never lost here
+                future.set_exception(exc)
+
+    def _slice(self, run: Trainable, slot: int) -> None:
+        pool = None
+        try:
+            goal = self.goal(run)
+            if goal is not None and run.step < goal and not run.finished:
+                n = min(goal - run.step, steps_in(run, self.slice_s))
+                if self.processes:
+                    pool = self._processes()
+                    run.train_in(pool, n, self.slice_s, slot)
+                else:
+                    run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
+        except Exception as exc:  # a run that fails stops; the service goes on for others
+            if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
                 with self._cv:
-                    self._errors[run] = f"{type(exc).__name__}: {exc}"
-                self.stop(run)
-            finally:
-                with self._cv:
-                    goal = self._goals.get(run)
-                    done = goal is None or run.step >= goal or run.finished
-                    if done:
-                        self._goals.pop(run, None)
-                    elif run not in self._queue:
-                        self._queue.append(run)
+                    if pool is not None and self._pool is pool:  # not a newer one
+                        self._pool = None
+                        pool.shutdown(wait=False, cancel_futures=True)
+            with self._cv:
+                self._errors[run] = f"{type(exc).__name__}: {exc}"
+            self.stop(run)
+        finally:
+            with self._cv:
+                goal = self._goals.get(run)
+                done = goal is None or run.step >= goal or run.finished
                 if done:
-                    with contextlib.suppress(Exception):
-                        run.paused()
-                with self._cv:
-                    self._busy.pop(run, None)
-                    self._cv.notify_all()
+                    self._goals.pop(run, None)
+                elif run not in self._queue:
+                    self._queue.append(run)
+            if done:
+                with contextlib.suppress(Exception):
+                    run.paused()
+            with self._cv:
+                self._busy.pop(run, None)
+                self._cv.notify_all()
 
 
 def _mode() -> bool:

@@ -3,8 +3,10 @@ the numbers training in the caller's thread gives."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -54,6 +56,21 @@ def test_started_without_a_goal_it_trains_to_the_budget(service):
     assert service.wait(run, timeout=120)
     assert run.finished and run.step == CFG.steps
     assert run.timeline.steps[-1] == CFG.steps
+
+
+def test_a_run_dropped_after_training_is_freed(service):
+    # An idle worker must not keep the last run it trained: a finished run whose visitors have
+    # left would hold its memory (and its place in the server's budget) until the next job.
+    run = Run(CFG.replace(steps=40))
+    service.start(run)
+    assert service.wait(run, timeout=120)
+    gone = weakref.ref(run)
+    del run
+    deadline = time.monotonic() + 10  # the worker lets go as it finishes the slice
+    while gone() is not None and time.monotonic() < deadline:
+        gc.collect()
+        time.sleep(0.01)
+    assert gone() is None
 
 
 def test_stop_ends_training_and_keeps_everything(service):
