@@ -13,8 +13,9 @@ from ganlab import compare, gallery, metrics, report, result_store
 from ganlab.charts import compare as charts
 from ganlab.config import TrainConfig
 from ganlab.service import SERVICE
+from ganlab.timeline import Frame
 from ganlab.training import EVAL_SAMPLES, METRIC_SAMPLES, Run, RunResult
-from ganlab.ui import compare_controls, present, store, tables, url
+from ganlab.ui import chart_cache, compare_controls, present, store, tables, url
 
 ss = st.session_state
 ACTIVE, RUNNING, REUSED = "cmp.active", "cmp.running", "cmp.reused"
@@ -167,9 +168,12 @@ def _any_step(cfgs) -> bool:
     return any(r is not None and r.step > 0 for r in _runs(cfgs).values())
 
 
-def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
+def _snapshots(
+    active, with_metrics: bool, frames: dict[str, Frame] | None = None
+) -> dict[str, RunResult | None]:
     """The newest plain-data picture of each variant: the visitor's run, or the shared result
-    (listed in ss[SHARED_SHOWN])."""
+    (listed in ss[SHARED_SHOWN]). A run in training is pictured at its newest recorded frame
+    (history up to that step), which goes into `frames`."""
     runs = _runs(active)
     shared: dict[str, RunResult] | None = None
     out: dict[str, RunResult | None] = {}
@@ -183,7 +187,9 @@ def _snapshots(active, with_metrics: bool) -> dict[str, RunResult | None]:
             ss[SHARED_SHOWN].add(v)
         elif run is not None and run.step > 0 and SERVICE.training(run):
             frame = run.timeline.newest()  # never waits for the run's lock while it trains
-            out[v] = None if frame is None else run.result_at(frame, full_history=True)
+            out[v] = None if frame is None else run.result_at(frame)
+            if frame is not None and frames is not None:
+                frames[v] = frame
         elif run is not None and run.step > 0:
             res = run.result(with_metrics=False)
             out[v] = (
@@ -227,26 +233,36 @@ def _live(active) -> None:
             st.rerun(scope="app")
         if _period(active) != run_every:  # a room came or went: slower or faster redraws
             st.rerun(scope="app")
-        snaps = _snapshots(active, with_metrics=False)
+        frames: dict[str, Frame] = {}
+        snaps = _snapshots(active, with_metrics=False, frames=frames)
         _progress(active, snaps)
         done = {v: r for v, r in snaps.items() if r is not None}
         if len(done) == len(active):
-            _densities_and_w1(done)
+            _densities_and_w1(done, frames if len(frames) == len(active) else None)
 
     tick()
 
 
-def _densities_and_w1(results: dict[str, RunResult]) -> None:
+def _densities_and_w1(results: dict[str, RunResult], frames: dict[str, Frame] | None) -> None:
+    """The small multiples and the W1 curves. Pictured from recorded frames (training), they are
+    built once per frame for everyone watching (chart_cache): a room watching one shared
+    comparison does not build the same charts once per visitor."""
+
+    def build() -> list:
+        target = next(iter(results.values())).config.target
+        floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
+        return [*charts.density_panels(results).values(), charts.w1_chart(results, floor)]
+
+    drawn = build() if frames is None else chart_cache.specs("cmp.live", [*frames.values()], build)
+    *panels, w1 = drawn
     cols = compare_controls.columns(len(results), PANELS_PER_ROW)
-    for col, chart in zip(cols, charts.density_panels(results).values(), strict=True):
+    for col, chart in zip(cols, panels, strict=True):
         present.chart(col, chart, width="stretch")
     st.caption(
         "Bars: generated samples of all seeds pooled; line: the target's density. Same "
         "axes in every panel. Look for a missing mode (collapse) or one too-wide bump."
     )
-    target = next(iter(results.values())).config.target
-    floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
-    present.chart(st, charts.w1_chart(results, floor), width="stretch")
+    present.chart(st, w1, width="stretch")
     st.caption(
         f"W1 to the target during training (median over seeds, band = min–max). Lower "
         f"is better; the dashed line is what a perfect generator scores with "

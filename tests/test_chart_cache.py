@@ -1,0 +1,76 @@
+"""Charts of a shared moment are built once for everyone watching, and drawn exactly as
+st.altair_chart draws them."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+from streamlit.testing.v1 import AppTest
+
+from ganlab.ui import chart_cache
+
+
+class Source:  # a recorded frame's stand-in: compared by identity, weakly referenceable
+    pass
+
+
+def _script():
+    import altair as alt
+    import pandas as pd
+    import streamlit as st
+
+    from ganlab.ui import chart_cache
+
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0.5, 0.25, 1.0], "seed": ["0", "1", "0"]})
+    chart = alt.Chart(df).mark_line().encode(x="x", y="y", color="seed").properties(title="t")
+    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(chart_cache.as_spec(chart), width="stretch")
+
+
+def test_a_converted_chart_is_drawn_exactly_as_st_altair_chart_draws_it():
+    at = AppTest.from_function(_script).run()
+    assert not at.exception
+    ours, theirs = (e.proto for e in at.get("vega_lite_chart"))
+    assert ours.spec == theirs.spec and "line" in theirs.spec
+    assert [(d.name, d.data.data) for d in ours.datasets] == [
+        (d.name, d.data.data) for d in theirs.datasets
+    ]
+    assert len(theirs.datasets) == 1 and theirs.datasets[0].data.data  # the data went as Arrow
+
+
+def test_the_same_sources_are_built_once_whoever_asks():
+    built: list[int] = []
+
+    def build() -> list:
+        built.append(1)
+        return [{"mark": "point", "n": len(built)}]
+
+    a, b = Source(), Source()
+    first = chart_cache.specs("test.once", [a, b], build)
+    seen: list = []
+    visitors = [
+        threading.Thread(target=lambda: seen.append(chart_cache.specs("test.once", [a, b], build)))
+        for _ in range(8)
+    ]
+    for t in visitors:
+        t.start()
+    for t in visitors:
+        t.join()
+    assert len(built) == 1 and all(s is first for s in seen)
+    assert chart_cache.specs("test.once", [a, Source()], build) != first  # a newer frame
+    assert chart_cache.specs("test.other", [a, b], build)[0]["n"] == 3  # another chart set
+    assert len(built) == 3
+
+
+def test_the_cache_is_bounded_and_lets_old_frames_go():
+    oldest = Source()
+    gone = weakref.ref(oldest)
+    chart_cache.specs("test.bound", [oldest], lambda: [{"mark": "bar"}])
+    del oldest
+    for _ in range(chart_cache.ENTRIES):
+        chart_cache.specs("test.bound", [Source()], lambda: [{"mark": "bar"}])
+    gc.collect()
+    assert len(chart_cache._SPECS) == chart_cache.ENTRIES
+    assert gone() is None
