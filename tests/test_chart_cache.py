@@ -4,9 +4,11 @@ st.altair_chart draws them."""
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import weakref
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganlab.ui import chart_cache
@@ -29,7 +31,16 @@ def _script():
     st.vega_lite_chart(chart_cache.as_spec(chart), width="stretch")
 
 
-def test_a_converted_chart_is_drawn_exactly_as_st_altair_chart_draws_it():
+@pytest.fixture
+def main_kept():
+    """AppTest leaves its script as sys.modules["__main__"]; a from_function script cannot be
+    run again, which multiprocessing's spawn does in every new process (Dask's workers)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
+def test_a_converted_chart_is_drawn_exactly_as_st_altair_chart_draws_it(main_kept):
     at = AppTest.from_function(_script).run()
     assert not at.exception
     ours, theirs = (e.proto for e in at.get("vega_lite_chart"))
