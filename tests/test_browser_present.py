@@ -105,3 +105,38 @@ def test_buttons_and_four_charts_fit_a_1280x720_projector(server, browser, name,
         assert boxes["start"]["x"] + boxes["start"]["width"] < boxes[0]["x"]
         body = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
         assert (body == "rgb(14, 17, 23)") == (theme == "Dark"), body
+
+
+def test_compare_fits_a_1280x720_projector_while_training_and_with_its_verdict(server, browser):
+    """Compare in presentation mode: the Run and Stop buttons and the four key charts (three
+    densities, W1) inside the viewport while the comparison trains live (started with S) and
+    once the verdict is in, which takes the place beside the title."""
+    url = f"{server}/Compare?present=true&seed={next(_SEEDS)}&steps=400"
+    with new_page(browser, viewport=PROJECTOR) as page:
+        page.goto(url)
+        settle(page, 90)
+        no_exception(page)
+        page.keyboard.press("s")  # Run comparison's shortcut
+        wait_for(lambda: _chart(page, 3).count() > 0, "the live charts", 120)
+
+        def boxes() -> dict:
+            out = {n: _chart(page, n).bounding_box() for n in range(4)}
+            return out | {k: _keyed(page, f"cmp.{k}").bounding_box() for k in ("run", "stop")}
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for moment in ("live", "verdict"):
+            if moment == "verdict":
+                wait_for(lambda: page.get_by_text("Verdict.", exact=True).count(), "verdict", 300)
+                settle(page, 30)
+            no_exception(page)
+            shot = SHOTS / f"compare-{moment}-1280x720.png"
+            page.screenshot(path=str(shot))
+            seen = boxes()
+            outside = {k: b for k, b in seen.items() if not _inside(b)}
+            assert not outside, f"outside the 1280×720 viewport: {outside} (screenshot {shot})"
+            assert len({seen[n]["y"] for n in range(4)}) == 1  # one row
+            titles = ("Vanilla GAN, step", "WGAN (clip), step", "WGAN-GP, step", "W1 to the")
+            for n, title in enumerate(titles):  # the titles are SVG text
+                assert title in _chart(page, n).inner_text(), (n, title)
+        verdict = page.get_by_text("Verdict.", exact=True).bounding_box()
+        assert _inside(verdict) and verdict["y"] < seen[0]["y"]  # beside the title, on screen

@@ -159,6 +159,27 @@ def test_a_present_link_lays_out_four_charts_first_and_folds_the_intro(v):
         assert button.proto.shortcut == key and f"Key {key.upper()}" in button.help
 
 
+def test_a_present_compare_link_folds_the_settings_and_draws_four_charts_in_a_row(monkeypatch):
+    monkeypatch.setattr(gallery, "DIR", gallery.SHIPPED)  # it opens on a finished comparison
+    at = _open(page="app_pages/8_Compare.py")
+    assert at.title[0].value == "Compare the variants"
+    assert [e.label for e in at.expander][:1] == ["About this page"]
+    knobs = next(e for e in at.expander if e.label == "Each variant's preset and knobs")
+    assert knobs.proto.expanded is False  # folded below the charts
+    titles = [t if isinstance(t, str) else t.get("text", "") for t in _titles(at)[:4]]
+    assert [t.split(",")[0] for t in titles] == [
+        "Vanilla GAN",
+        "WGAN (clip)",
+        "WGAN-GP",
+        "W1 to the target",
+    ]
+    assert all(s["height"] == 300 for s in _specs(at)[:4])
+    assert any(m.value.startswith("**Verdict.**") for m in at.success)
+    for name, key in {"run": "s", "stop": "x"}.items():
+        button = at.button(key=f"cmp.{name}")
+        assert button.proto.shortcut == key and f"Key {key.upper()}" in button.help
+
+
 def test_the_switch_changes_the_layout_and_the_link():
     at = _open("gan", present=False)
     at.toggle(key="present").set_value(True).run()

@@ -146,9 +146,12 @@ def loss_panels(results: dict[str, RunResult]) -> dict[str, Layered]:
     return out
 
 
-def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layered:
+def w1_chart(
+    results: dict[str, RunResult], floor: float | None = None, panel: bool = False
+) -> Layered:
     """W1 to the target over training, one line per variant (median over seeds, min–max band),
-    on one log axis, with the sampling noise floor dashed. Taller as the legend gets rows."""
+    on one log axis, with the sampling noise floor dashed. Taller as the legend gets rows. As a
+    `panel` beside the densities (a projector's row), titled like them, with a short axis title."""
     frames = []
     for v, r in results.items():
         f = over_seeds(r.evals, {"w1": VARIANTS[v].label})
@@ -165,7 +168,8 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
     base = alt.Chart(data).encode(
         x=alt.X("step:Q", title="generator step", scale=alt.Scale(domain=[0, steps])), color=color
     )
-    title, log = "W1 to the target (units of x, log scale)", alt.Scale(type="log")
+    title = "units of x, log scale" if panel else "W1 to the target (units of x, log scale)"
+    log = alt.Scale(type="log")
     y = alt.Y("median:Q", title=title, scale=log)
     layers = [
         base.mark_area(opacity=0.15).encode(y=alt.Y("lo:Q", title=title, scale=log), y2="hi:Q"),
@@ -186,7 +190,8 @@ def w1_chart(results: dict[str, RunResult], floor: float | None = None) -> Layer
             )
         )
     rows = math.ceil(len(results) / 2)  # the variants' legend, two a row (the floor beside)
-    return alt.layer(*layers).properties(height=HEIGHT + LEGEND_ROW * max(rows, 2))
+    chart = alt.layer(*layers).properties(height=HEIGHT + LEGEND_ROW * max(rows, 2))
+    return chart.properties(title="W1 to the target") if panel else chart
 
 
 def figure(results: dict[str, RunResult], floor: float | None = None) -> alt.VConcatChart:

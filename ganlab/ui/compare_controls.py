@@ -286,10 +286,11 @@ def _loader(bar) -> None:
         getattr(bar, note[0])(note[1])
 
 
-def controls() -> tuple[dict[str, TrainConfig] | None, list[str]]:
-    """Draw the variant picker and each chosen variant's column (main area) and the shared
-    settings (sidebar); return the chosen variants' configs (None when they cannot run) and the
-    problems in words (a bad custom target explains itself)."""
+def controls(folded: bool = False) -> tuple[dict[str, TrainConfig] | None, list[str]]:
+    """Draw the variant picker and each chosen variant's column (main area; the columns in a
+    closed expander when `folded`) and the shared settings (sidebar); return the chosen
+    variants' configs (None when they cannot run) and the problems in words (a bad custom target
+    explains itself)."""
     chosen = picker()
     bar = st.sidebar
     _loader(bar)
@@ -298,7 +299,7 @@ def controls() -> tuple[dict[str, TrainConfig] | None, list[str]]:
     choices = {}
     extras = {v: e for v, e in ss.get(EXTRAS, {}).items() if v in chosen}
     if chosen:
-        with st.expander("Each variant's preset and knobs", expanded=True):
+        with st.expander("Each variant's preset and knobs", expanded=not folded):
             for box, v in zip(columns(len(chosen), 4), chosen, strict=True):
                 preset, knobs = _variant(box, v)
                 choices[v] = {"preset": preset, "knobs": knobs, "extra": extras.get(v, {})}

@@ -128,7 +128,9 @@ def _shown(cfgs: dict[str, TrainConfig] | None) -> dict[str, TrainConfig] | None
     return active
 
 
-def _buttons(cfgs, active) -> None:
+def _buttons(cfgs, active, stacked: bool = False) -> None:
+    """Run (or Resume, or Finished) and Stop: in a row, or `stacked` in presentation mode's
+    narrow column; S and X press them, as on the variant pages (present.SHORTCUTS)."""
     running = _training(active)
     same = cfgs is not None and cfgs == active
     done = same and (
@@ -141,7 +143,7 @@ def _buttons(cfgs, active) -> None:
         if same and not running and _any_step(cfgs)
         else "Run comparison"
     )
-    c1, c2, _ = st.columns([2, 1, 3])
+    c1, c2 = (st, st) if stacked else st.columns([2, 1, 3])[:2]
     c1.button(
         text,
         key="cmp.run",
@@ -150,6 +152,8 @@ def _buttons(cfgs, active) -> None:
         on_click=_start,
         args=(cfgs,),
         disabled=cfgs is None or done or (same and running),
+        shortcut=present.SHORTCUTS["start"],
+        help=f"Key {present.SHORTCUTS['start']}",
     )
     c2.button(
         "Stop",
@@ -157,7 +161,9 @@ def _buttons(cfgs, active) -> None:
         width="stretch",
         on_click=_stop,
         disabled=not running,
-        help="Stops training on the server (the toolbar's Stop only stops this page drawing)",
+        shortcut=present.SHORTCUTS["stop"],
+        help="Stops training on the server (the toolbar's Stop only stops this page drawing). "
+        f"Key {present.SHORTCUTS['stop']}",
     )
     refused = ss.pop(REFUSED, None)
     if refused:
@@ -201,8 +207,10 @@ def _snapshots(
 
 
 def _progress(active, snaps) -> None:
+    """A progress bar per variant: one under the other, or side by side on a projector."""
     reused = ss.get(REUSED, set())
-    for v, cfg in active.items():
+    boxes = compare_controls.columns(len(active), PANELS_PER_ROW) if present.on() else None
+    for i, (v, cfg) in enumerate(active.items()):
         res = snaps.get(v)
         step = res.step if res is not None else 0
         how = (
@@ -216,7 +224,8 @@ def _progress(active, snaps) -> None:
         )
         speed = f" · {res.steps_per_s:,.0f} steps/s" if res is not None and res.wall_s > 0 else ""
         text = f"**{compare.label(v)}** — step {step:,} of {cfg.steps:,}{speed}"
-        st.progress(min(step / cfg.steps, 1.0), text=text + (f" ({how})" if how else ""))
+        box = boxes[i] if boxes else st
+        box.progress(min(step / cfg.steps, 1.0), text=text + (f" ({how})" if how else ""))
 
 
 def _live(active) -> None:
@@ -248,21 +257,31 @@ def _densities_and_w1(results: dict[str, RunResult], frames: dict[str, Frame] | 
     built once per frame for everyone watching (chart_cache): a room watching one shared
     comparison does not build the same charts once per visitor."""
 
+    projector = present.on()
+
     def build() -> list:
         target = next(iter(results.values())).config.target
         floor = metrics.noise_floor_cached(target, EVAL_SAMPLES)["w1"]
-        return [*charts.density_panels(results).values(), charts.w1_chart(results, floor)]
+        w1 = charts.w1_chart(results, floor, panel=projector)
+        return [*charts.density_panels(results).values(), w1]
 
-    drawn = build() if frames is None else chart_cache.specs("cmp.live", [*frames.values()], build)
+    name = "cmp.live.projector" if projector else "cmp.live"
+    drawn = build() if frames is None else chart_cache.specs(name, [*frames.values()], build)
     *panels, w1 = drawn
-    cols = compare_controls.columns(len(results), PANELS_PER_ROW)
-    for col, chart in zip(cols, panels, strict=True):
-        present.chart(col, chart, width="stretch")
+    if projector:  # one row: the densities and W1 beside them, at the projector's height
+        cols = compare_controls.columns(len(results) + 1, _ROW_WIDEST)
+        for col, chart in zip(cols, drawn, strict=True):
+            present.chart(col, chart, height=PROJECTOR_HEIGHT, width="stretch")
+    else:
+        cols = compare_controls.columns(len(results), PANELS_PER_ROW)
+        for col, chart in zip(cols, panels, strict=True):
+            present.chart(col, chart, width="stretch")
     st.caption(
         "Bars: generated samples of all seeds pooled; line: the target's density. Same "
         "axes in every panel. Look for a missing mode (collapse) or one too-wide bump."
     )
-    present.chart(st, w1, width="stretch")
+    if not projector:
+        present.chart(st, w1, width="stretch")
     st.caption(
         f"W1 to the target during training (median over seeds, band = min–max). Lower "
         f"is better; the dashed line is what a perfect generator scores with "
@@ -271,19 +290,38 @@ def _densities_and_w1(results: dict[str, RunResult], frames: dict[str, Frame] | 
 
 
 # --- the page -------------------------------------------------------------------------------------
+# Presentation mode: a row of the title (introduction folded), the verdict's place and the
+# buttons; below it the progress and the four key charts (three densities and W1) in one row at
+# PROJECTOR_HEIGHT, all on one 1280×720 screen; the picker and knobs folded below the fold.
+PROJECTOR_HEIGHT = 300
+_ROW_WIDEST = 4  # panels in a projector row: three variants and the W1 chart
+
+
 def render() -> None:
     url.read(compare_controls.url_spec())  # before any widget binds to the link
     SERVICE.warm()
-    cfgs, problems = compare_controls.controls()
+    projector = present.on()
+    if projector:
+        head, verdict_box, rail = st.columns([1.3, 2.7, 1], gap="medium")
+        with head:
+            present.head()
+        live_box, settings = st.container(), st.container()
+        notes = verdict_box  # what stops a run is said where the verdict goes, on screen
+    else:  # the page's own title and introduction are above
+        settings, rail, verdict_box, live_box = (st.container() for _ in range(4))
+        notes = settings
+    with settings:
+        cfgs, problems = compare_controls.controls(folded=projector)
     if cfgs is None:
-        st.error(
+        notes.error(
             "These settings can't run yet: "
             + ("; ".join(problems) if problems else "see the target message in the sidebar")
             + ". Runs already made are kept."
         )
-    active = _shown(cfgs)
-    _buttons(cfgs, active)
-    st.caption(
+    with rail:
+        active = _shown(cfgs)
+        _buttons(cfgs, active, stacked=projector)
+    settings.caption(
         "**Share this comparison:** the address bar carries the variants, target, seeds, "
         "budget, and each variant's preset and knobs (e.g. `?variants=gan,lsgan,rpgan"
         "&target=mixture&seeds=8&rp_gamma=10`). Send it and the page opens with the same "
@@ -293,26 +331,32 @@ def render() -> None:
         "the JSON from Export instead."
     )
     if active is None:
-        st.info(
+        (verdict_box if projector else live_box).info(
             "Press **Run comparison** to train the chosen variants live on the same target, "
             "seeds and budget. Variants you already trained with these exact settings on "
             "their own pages are reused, not trained again."
         )
-        _conceptual(cfgs)
+        with live_box:
+            _conceptual(cfgs)
         return
-    verdict_box = st.container()
-    _live(active)
+    with live_box:
+        _live(active)
     if _training(active):
-        st.caption("The table, verdict and exports appear when training finishes or you stop.")
-        _conceptual(active)
+        (verdict_box if projector else live_box).caption(
+            "The table, verdict and exports appear when training finishes or you stop."
+        )
+        with live_box:
+            _conceptual(active)
         return
     snaps = _snapshots(active, with_metrics=True)
     results = {v: r for v, r in snaps.items() if r is not None}
     if len(results) < len(snaps):
-        st.info("Some variants have not trained a step yet: press **Run comparison**.")
-        _conceptual(active)
+        live_box.info("Some variants have not trained a step yet: press **Run comparison**.")
+        with live_box:
+            _conceptual(active)
         return
-    _results(active, results, verdict_box)
+    with live_box:
+        _results(active, results, verdict_box)
 
 
 def _results(active, results: dict[str, RunResult], verdict_box) -> None:

@@ -3,7 +3,8 @@
 The switch sits in the sidebar of every page (app.py draws it before the page runs). When it is
 on, the sidebar starts folded, a page's introduction folds into an expander, and a variant page
 lays out its buttons beside the four key charts in projector-sized, high-contrast text
-(ui/train_view.py). The link carries it like any other setting, so a lecturer can bookmark
+(ui/train_view.py); Compare puts its buttons and verdict beside the title and its four charts
+in one row (ui/compare_view.py). The link carries it like any other setting, so a lecturer can bookmark
 "this run, on the projector".
 """
 
@@ -32,14 +33,15 @@ _STYLE = (
 )
 
 
-def chart(where, chart, **kwargs) -> None:
+def chart(where, chart, height: int | None = None, **kwargs) -> None:
     """Draw an Altair chart or a Vega-Lite dict in `where` (st, a column); in presentation mode
-    with the projector's large, high-contrast text (charts.for_projector)."""
+    with the projector's large, high-contrast text (charts.for_projector), `height` px tall
+    (None: the chart's own height)."""
     projector = on()
     if isinstance(chart, dict):
-        where.vega_lite_chart(for_projector(chart) if projector else chart, **kwargs)
+        where.vega_lite_chart(for_projector(chart, height) if projector else chart, **kwargs)
     elif projector:
-        where.vega_lite_chart(for_projector(chart.to_dict()), **kwargs)
+        where.vega_lite_chart(for_projector(chart.to_dict(), height), **kwargs)
     else:
         where.altair_chart(chart, **kwargs)
 
