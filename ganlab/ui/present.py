@@ -4,8 +4,8 @@ The switch sits in the sidebar of every page (app.py draws it before the page ru
 on, the sidebar starts folded, a page's introduction folds into an expander, and a variant page
 lays out its buttons beside the four key charts in projector-sized, high-contrast text
 (ui/train_view.py); Compare puts its buttons and verdict beside the title and its four charts
-in one row (ui/compare_view.py). The link carries it like any other setting, so a lecturer can bookmark
-"this run, on the projector".
+in one row (ui/compare_view.py). The link carries it like any other setting, so a lecturer can
+bookmark "this run, on the projector".
 """
 
 from __future__ import annotations
