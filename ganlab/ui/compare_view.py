@@ -175,27 +175,36 @@ def _any_step(cfgs) -> bool:
 
 
 def _snapshots(
-    active, with_metrics: bool, frames: dict[str, Frame] | None = None
+    active,
+    with_metrics: bool,
+    frames: dict[str, tuple[Frame, bool]] | None = None,
+    every_s: float = 0.0,
 ) -> dict[str, RunResult | None]:
     """The newest plain-data picture of each variant: the visitor's run, or the shared result
-    (listed in ss[SHARED_SHOWN]). A run in training is pictured at its newest recorded frame
-    (history up to that step), which goes into `frames`."""
+    (listed in ss[SHARED_SHOWN]). While any variant trains, each run is pictured from the moment
+    chart_cache.paced hands everyone watching these runs for `every_s`: a training run at its
+    newest recorded frame (history up to that step), a finished one as it ended; its frame and
+    whether it trains go into `frames`, which name that picture for the chart cache."""
     runs = _runs(active)
-    shared: dict[str, RunResult] | None = None
+    started = [r for r in runs.values() if r is not None and r.step > 0]
+    newest = (
+        chart_cache.paced("cmp.frames", started, every_s, lambda: _newest(started))
+        if any(SERVICE.training(r) for r in started)
+        else {}
+    )
+    unfinished = any(r is None or not r.finished for r in runs.values())
+    shared = lookup(active) if unfinished else None  # once: a miss reads the results folder
     out: dict[str, RunResult | None] = {}
     ss[SHARED_SHOWN] = set()
     for v in active:
         run = runs[v]
-        if run is None or not run.finished:
-            shared = shared or lookup(active)
         if shared is not None and (run is None or not run.finished):
             out[v] = shared[v]
             ss[SHARED_SHOWN].add(v)
-        elif run is not None and run.step > 0 and SERVICE.training(run):
-            frame = run.timeline.newest()  # never waits for the run's lock while it trains
-            out[v] = None if frame is None else run.result_at(frame)
+        elif run is not None and id(run) in newest:
+            frame, training, out[v] = newest[id(run)]
             if frame is not None and frames is not None:
-                frames[v] = frame
+                frames[v] = (frame, training)
         elif run is not None and run.step > 0:
             res = run.result(with_metrics=False)
             out[v] = (
@@ -203,6 +212,19 @@ def _snapshots(
             )
         else:
             out[v] = None
+    return out
+
+
+def _newest(runs: list[Run]) -> dict[int, tuple[Frame | None, bool, RunResult | None]]:
+    """Each run's newest recorded frame, whether it trains, and its picture: up to that frame
+    while it trains (read without waiting for the run's lock), as it ended otherwise."""
+    out: dict[int, tuple[Frame | None, bool, RunResult | None]] = {}
+    for run in runs:
+        frame, training = run.timeline.newest(), SERVICE.training(run)
+        if training:
+            out[id(run)] = (frame, True, None if frame is None else run.result_at(frame))
+        else:
+            out[id(run)] = (frame, False, run.result(with_metrics=False))
     return out
 
 
@@ -242,8 +264,8 @@ def _live(active) -> None:
             st.rerun(scope="app")
         if _period(active) != run_every:  # a room came or went: slower or faster redraws
             st.rerun(scope="app")
-        frames: dict[str, Frame] = {}
-        snaps = _snapshots(active, with_metrics=False, frames=frames)
+        frames: dict[str, tuple[Frame, bool]] = {}
+        snaps = _snapshots(active, with_metrics=False, frames=frames, every_s=run_every or 0.0)
         _progress(active, snaps)
         done = {v: r for v, r in snaps.items() if r is not None}
         if len(done) == len(active):
@@ -252,10 +274,12 @@ def _live(active) -> None:
     tick()
 
 
-def _densities_and_w1(results: dict[str, RunResult], frames: dict[str, Frame] | None) -> None:
-    """The small multiples and the W1 curves. Pictured from recorded frames (training), they are
-    built once per frame for everyone watching (chart_cache): a room watching one shared
-    comparison does not build the same charts once per visitor."""
+def _densities_and_w1(
+    results: dict[str, RunResult], frames: dict[str, tuple[Frame, bool]] | None
+) -> None:
+    """The small multiples and the W1 curves. Pictured from recorded frames (training, or a
+    finished run's last), they are built once per picture for everyone watching (chart_cache):
+    a room watching one shared comparison does not build the same charts once per visitor."""
 
     projector = present.on()
 
@@ -265,8 +289,12 @@ def _densities_and_w1(results: dict[str, RunResult], frames: dict[str, Frame] | 
         w1 = charts.w1_chart(results, floor, panel=projector)
         return [*charts.density_panels(results).values(), w1]
 
-    name = "cmp.live.projector" if projector else "cmp.live"
-    drawn = build() if frames is None else chart_cache.specs(name, [*frames.values()], build)
+    if frames is None:
+        drawn = build()
+    else:  # a frame pictures a run while it trains and, once it has ended, as it ended
+        kind = "".join("t" if training else "e" for _, training in frames.values())
+        name = f"cmp.live.{kind}" + (".projector" if projector else "")
+        drawn = chart_cache.specs(name, [f for f, _ in frames.values()], build)
     *panels, w1 = drawn
     if projector:  # one row: the densities and W1 beside them, at the projector's height
         cols = compare_controls.columns(len(results) + 1, _ROW_WIDEST)
