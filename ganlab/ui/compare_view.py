@@ -334,10 +334,10 @@ def render() -> None:
         with head:
             present.head()
         live_box, settings = st.container(), st.container()
-        notes = verdict_box  # what stops a run is said where the verdict goes, on screen
+        notes = status = verdict_box  # what stops a run, and where it is, said on screen
     else:  # the page's own title and introduction are above
         settings, rail, verdict_box, live_box = (st.container() for _ in range(4))
-        notes = settings
+        notes, status = settings, live_box
     with settings:
         cfgs, problems = compare_controls.controls(folded=projector)
     if cfgs is None:
@@ -359,7 +359,7 @@ def render() -> None:
         "the JSON from Export instead."
     )
     if active is None:
-        (verdict_box if projector else live_box).info(
+        status.info(
             "Press **Run comparison** to train the chosen variants live on the same target, "
             "seeds and budget. Variants you already trained with these exact settings on "
             "their own pages are reused, not trained again."
@@ -370,9 +370,7 @@ def render() -> None:
     with live_box:
         _live(active)
     if _training(active):
-        (verdict_box if projector else live_box).caption(
-            "The table, verdict and exports appear when training finishes or you stop."
-        )
+        status.caption("The table, verdict and exports appear when training finishes or you stop.")
         with live_box:
             _conceptual(active)
         return
