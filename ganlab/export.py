@@ -173,11 +173,13 @@ def union(all_extents: Sequence[dict[str, np.ndarray]]) -> Domains:
 
 
 def _set_y(layers: Spec, domain: tuple[float, float] | None) -> None:
+    """Every data-scaled y of `layers` on `domain`; a y in pixels (`"scale": None`, the
+    density's moment label) stays in pixels."""
     if domain is None:
         return
     for unit in _units(layers):
         y = unit["encoding"].get("y")
-        if isinstance(y, dict) and "field" in y:
+        if isinstance(y, dict) and "field" in y and y.get("scale", {}) is not None:
             y["scale"] = {**(y.get("scale") or {}), "domain": list(domain), "nice": True}
 
 

@@ -160,6 +160,11 @@ def test_gif_has_the_capped_frames_at_width_with_delays(frames):
     assert len(got) == 4 <= len(frames)
     assert all(px.shape[1] == 480 for px, _ in got)
     assert len({px.shape for px, _ in got}) == 1
+    # The GIF's shared axes leave the layout as it is: a frame is the shape of the panel PNG
+    # of the same moment (the density's moment label stays in pixels, not on the y axis).
+    png = export.panel_png(export.pick_frames(frames, 4)[-1], width=480)
+    with Image.open(io.BytesIO(png)) as im:
+        assert abs(got[-1][0].shape[0] - im.height) <= 0.03 * im.height
     assert [d for _, d in got] == [200, 200, 200, 2000]  # 1/fps, the last frame held
     # Training moves the data at each step shown, so the pictures differ.
     for (a, _), (b, _) in itertools.pairwise(got):
