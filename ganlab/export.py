@@ -6,7 +6,7 @@ keeps one domain for the whole animation: x is the replay's range over every fra
 (also G's output axis), density's and an unbounded critic's y span every frame shown, and the
 losses, drawn growing left to right, keep the whole run's step and loss axes.
 
-Rendering is vl-convert (no browser): ~0.6 s of CPU a frame, nearly all Vega's layout in
+Rendering is vl-convert (no browser): ~0.45 s of CPU a frame, nearly all Vega's layout in
 JavaScript, whatever the pixels. It holds the GIL, so a GIF's frames render in worker
 processes, one per core: bare interpreters with vl-convert alone (~1 s of CPU to start, where
 multiprocessing's, importing ganlab, cost ~4 s). A GIF has at most MAX_FRAMES frames, picked
@@ -38,8 +38,8 @@ from ganlab.charts import frames as cf
 from ganlab.result import RunResult
 from ganlab.variants import VARIANTS
 
-# A frame costs ~0.6 s of CPU to render (bench/export.py): 48 frames are ~33 s of CPU in all,
-# ~17 s of wall on two free cores; picked from the ~125 of a default timeline they keep 9 over
+# A frame costs ~0.45 s of CPU to render (bench/export.py): 48 frames are ~22 s of CPU in all,
+# ~11 s of wall on two free cores; picked from the ~125 of a default timeline they keep 9 over
 # its first 5 % of steps, where G learns.
 MAX_FRAMES = 48
 DEFAULT_FPS = 6.0  # 48 frames ≈ 8 s, then the last one held
@@ -536,7 +536,7 @@ def gif_domains(gif_spec: Spec) -> dict[str, Any]:
             for unit in _units(sub):
                 for ch in ("x", "y"):
                     enc = unit["encoding"].get(ch)
-                    dom = (enc or {}).get("scale", {}).get("domain") if enc else None
+                    dom = (enc.get("scale") or {}).get("domain") if enc else None
                     if dom is not None:
                         key = f"{name}.{ch}" + (f".{j}" if "resolve" in view and ch == "y" else "")
                         out.setdefault(key, dom)
