@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ganlab.budget import fix_mmap_threshold
 from ganlab.ui import present
 from ganlab.ui.url import read as read_link
 
@@ -86,6 +87,7 @@ def home() -> None:
     )
 
 
+fix_mmap_threshold()  # freed big blocks go back to the OS (budget.MMAP_THRESHOLD), once
 present.toggle()  # presentation mode: in every page's sidebar, and in the link
 st.navigation(
     [st.Page(home, title="Home", icon=":material/home:", default=True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
 import os
@@ -546,6 +547,39 @@ class Ledger:
 LEDGER = Ledger()
 
 
+# glibc serves a block of this size or more with its own mmap, returned to the OS when freed.
+# Its default starts at 128 kB and rises to the largest block freed so far (up to 32 MB), so
+# after a metrics pass or a big comparison, blocks of several MB come from the heap arenas and
+# stay there. A fixed 4 MB keeps the engine's per-step tensors at the presets' sizes (≤ ~1 MB
+# at 8 seeds) in the heap: at 256 kB WGAN-GP's 8-seed steps ran 4× slower, in page faults. The
+# price is at the sliders' maxima (32 seeds × 4 × 128, 8 MB tensors): 1.3 → 0.7 steps/s. 16 MB
+# kept that speed (1.1) but gave back less after a class of 30 (+105 MB against +82/+85).
+MMAP_THRESHOLD = int(os.environ.get("GANLAB_MMAP_THRESHOLD", 4 * 2**20))  # 0: glibc's default
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
+
+
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+@functools.cache
+def fix_mmap_threshold() -> bool:
+    """Give glibc a fixed mmap threshold (MMAP_THRESHOLD) and the heap trim threshold it would
+    pair with it (twice that), once per process, from the first page the server runs. Unlike
+    MALLOC_ARENA_MAX, these take effect in every arena when set after the process started.
+    False where there is no glibc or GANLAB_MMAP_THRESHOLD=0."""
+    libc = _libc()
+    if libc is None or MMAP_THRESHOLD <= 0:
+        return False
+    return bool(
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        and libc.mallopt(_M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)
+    )
+
+
 def give_back() -> bool:
     """Ask glibc to return freed heap memory to the OS (malloc_trim(0)); False where there is no
     glibc, or with GANLAB_MALLOC_TRIM=0. Freed tensors otherwise stay in the allocator's arenas
@@ -554,8 +588,5 @@ def give_back() -> bool:
     LEDGER.released_bytes = 0
     if os.environ.get("GANLAB_MALLOC_TRIM", "1") == "0":  # to measure without it
         return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    return bool(libc.malloc_trim(0))
+    libc = _libc()
+    return libc is not None and bool(libc.malloc_trim(0))

@@ -4,6 +4,9 @@ and the one admission check at every training entry point of the app (and the CL
 from __future__ import annotations
 
 import gc
+import platform
+import subprocess
+import sys
 import weakref
 from collections import OrderedDict
 
@@ -510,3 +513,39 @@ def test_the_cli_limit_refuses_before_training_and_is_off_by_default(capsys, mon
     assert cli.main([*argv, "--max-mb", "-1"]) == 2
     assert "positive number of megabytes" in capsys.readouterr().err
     assert budget.limit_problem([preset("gan", "tuned")], None) is None
+
+
+# --- giving memory back -----------------------------------------------------------------------
+_PROBE = """
+import ctypes, sys
+class Info(ctypes.Structure):  # glibc's struct mallinfo2
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+if sys.argv[1] == "fixed":
+    from ganlab import budget
+    assert budget.fix_mmap_threshold()
+libc.free(libc.malloc(8 << 20))  # glibc's own rule: a freed mmap block raises the threshold
+for size in (5 << 20, 1 << 20):
+    before = libc.mallinfo2().hblkhd  # bytes in blocks served by mmap
+    libc.malloc(size)
+    print(libc.mallinfo2().hblkhd - before >= size)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator")
+@pytest.mark.parametrize("mode, expected", [("glibc", "False False"), ("fixed", "True False")])
+def test_a_fixed_mmap_threshold_keeps_big_blocks_out_of_the_heap(mode, expected):
+    """mallopt(3): glibc serves a block by mmap above a threshold that, by default, rises to the
+    largest mmap block freed, so a 5 MB block after an 8 MB one comes from the heap and stays
+    there when freed. With budget.fix_mmap_threshold() it is mmap'd (given back on free) while a
+    1 MB block, the engine's size, stays in the heap. Fresh processes: the setting is global."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, mode], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert " ".join(out.stdout.split()) == expected
