@@ -17,8 +17,11 @@ from multiprocessing import spawn
 from typing import Any, Protocol
 
 SLICE_S = 0.1  # one uninterrupted stretch of a run's training: Stop acts within about this
-# In a process a slice also carries the run's state there and back (~10–40 ms): longer slices
-# keep that small beside the training, and Stop still acts within ~0.3 s.
+# In a process a slice also carries the run's state there and back (~10–40 ms, and the process
+# waits meanwhile): longer slices keep that small beside the training. Stop cuts a slice after
+# its engine chunk whatever its length; what bounds it is the live view, which gets a run's new
+# frames at the end of each slice. A caller that redraws less often asks for longer ones
+# (start(slice_s=): Compare, every 0.5 s).
 PROCESS_SLICE_S = 0.25
 FIRST_SLICE = 16  # steps in a first slice, before a run's speed is known (one engine chunk)
 # Workers yield the CPU to the visitors' script threads (Linux nice is per thread): with three
@@ -116,6 +119,7 @@ class Service:
         self._pool: ProcessPoolExecutor | None = None
         self._cv = threading.Condition()
         self._goals: dict[Any, int] = {}  # run -> the step it should reach
+        self._slice_s: dict[Any, float] = {}  # run -> its slice in a process, if not slice_s
         self._queue: deque[Any] = deque()  # runs waiting for their next slice, in turn
         self._busy: dict[Any, int] = {}  # runs inside a slice now -> the worker training it
         # Per worker: Stop asks the slice it trains to end after the engine chunk in progress
@@ -127,11 +131,17 @@ class Service:
         self._errors: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
     # --- what callers ask -------------------------------------------------------------------
-    def start(self, run: Trainable, until: int | None = None) -> None:
-        """Train `run` in the background up to step `until` (its whole budget by default)."""
+    def start(self, run: Trainable, until: int | None = None, slice_s: float | None = None) -> None:
+        """Train `run` in the background up to step `until` (its whole budget by default), in
+        slices of `slice_s` seconds where they go to a process (default PROCESS_SLICE_S; never
+        shorter)."""
         with self._cv:
             self._errors.pop(run, None)
             self._goals[run] = until if until is not None else 1 << 62
+            if slice_s is not None:
+                self._slice_s[run] = slice_s
+            else:
+                self._slice_s.pop(run, None)
             if run not in self._busy and run not in self._queue:
                 self._queue.append(run)
             self._spawn()
@@ -141,6 +151,7 @@ class Service:
         """No more slices for `run`; one in progress ends after its engine chunk."""
         with self._cv:
             self._goals.pop(run, None)
+            self._slice_s.pop(run, None)
             if run in self._busy:
                 self._cuts[self._busy[run]] = 1
             waiting = run in self._queue
@@ -282,11 +293,13 @@ class Service:
         try:
             goal = self.goal(run)
             if goal is not None and run.step < goal and not run.finished:
-                n = min(goal - run.step, steps_in(run, self.slice_s))
                 if self.processes:
+                    seconds = max(self.slice_s, self._slice_s.get(run, 0.0))
+                    n = min(goal - run.step, steps_in(run, seconds))
                     pool = self._processes()
-                    run.train_in(pool, n, self.slice_s, slot)
+                    run.train_in(pool, n, seconds, slot)
                 else:
+                    n = min(goal - run.step, steps_in(run, self.slice_s))
                     run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
         except Exception as exc:  # a run that fails stops; the service goes on for others
             if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
@@ -303,6 +316,7 @@ class Service:
                 done = goal is None or run.step >= goal or run.finished
                 if done:
                     self._goals.pop(run, None)
+                    self._slice_s.pop(run, None)
                 elif run not in self._queue:
                     self._queue.append(run)
             if done:

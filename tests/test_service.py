@@ -136,3 +136,23 @@ def test_a_slice_is_sized_from_the_runs_measured_speed():
     assert steps_in(run, 0.25) == FIRST_SLICE
     run.advance(n_steps=32)
     assert steps_in(run, 0.25) == max(1, int(run.step / run.wall_s * 0.25))
+
+
+def test_a_caller_may_ask_for_longer_slices_in_a_process():
+    """A page that redraws every 0.5 s (Compare) needs a run's new frames no more often: its
+    slices are that long, so the state's trip to the process and back is paid half as often. A
+    slice is at most steps_in(run, its seconds) steps, so one longer than the default's most
+    can only come from a longer slice."""
+    service = Service(1, processes=True)
+    run = Run(CFG.replace(steps=1_000_000))
+    run.advance(n_steps=200)  # its speed is known: slices are sized from it
+    most_by_default = steps_in(run, service.slice_s)
+    service.warm()
+    service.start(run, slice_s=4 * service.slice_s)
+    deadline = time.monotonic() + 60
+    while run.step == 200 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    first_slice = run.step - 200
+    service.stop(run)
+    assert service.wait(run, timeout=30)
+    assert first_slice > 2 * most_by_default

@@ -247,16 +247,17 @@ def attach_in_progress(cfgs: Iterable[TrainConfig]) -> bool:
 
 
 # --- training a run several sessions may watch ----------------------------------------------------
-def train(run: Run, until: int | None = None) -> None:
-    """Train `run` (up to `until`, else its budget) for this session. Someone else's run in
-    progress is never cut short: its goal only grows."""
+def train(run: Run, until: int | None = None, slice_s: float | None = None) -> None:
+    """Train `run` (up to `until`, else its budget) for this session, in slices of `slice_s`
+    (a page that redraws less often than a variant page's live view: Service.start). Someone
+    else's run in progress is never cut short: its goal only grows."""
     if _sharing():
         going = SERVICE.training(run)
         SHARED.want(run, _session_id(), going)
         goal = SERVICE.goal(run)
         if going and goal is not None and until is not None and until < goal:
             until = goal
-    SERVICE.start(run, until)
+    SERVICE.start(run, until, slice_s)
 
 
 def stop(run: Run) -> int:
