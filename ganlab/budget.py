@@ -550,11 +550,16 @@ LEDGER = Ledger()
 # glibc serves a block of this size or more with its own mmap, returned to the OS when freed.
 # Its default starts at 128 kB and rises to the largest block freed so far (up to 32 MB), so
 # after a metrics pass or a big comparison, blocks of several MB come from the heap arenas and
-# stay there. A fixed 4 MB keeps the engine's per-step tensors at the presets' sizes (≤ ~1 MB
-# at 8 seeds) in the heap: at 256 kB WGAN-GP's 8-seed steps ran 4× slower, in page faults. The
-# price is at the sliders' maxima (32 seeds × 4 × 128, 8 MB tensors): 1.3 → 0.7 steps/s. 16 MB
-# kept that speed (1.1) but gave back less after a class of 30 (+105 MB against +82/+85).
-MMAP_THRESHOLD = int(os.environ.get("GANLAB_MMAP_THRESHOLD", 4 * 2**20))  # 0: glibc's default
+# stay there. It is set in the server process only (training processes start from a fresh
+# interpreter), where training runs on a one-core host. A fixed 4 MB keeps the engine's per-step
+# tensors at the presets' sizes (≤ ~1 MB at 8 seeds) in the heap: at 256 kB WGAN-GP's 8-seed
+# steps ran 4× slower, in page faults. The price is at the sliders' maxima (32 seeds × 4 × 128,
+# 8 MB tensors): 1.3 → 0.7 steps/s. 16 MB kept that speed (1.1) but gave back less after a
+# class of 30 (+105 MB against +82/+85).
+try:  # GANLAB_MMAP_THRESHOLD=0: glibc's default
+    MMAP_THRESHOLD = int(os.environ.get("GANLAB_MMAP_THRESHOLD", 4 * 2**20))
+except ValueError:
+    MMAP_THRESHOLD = 4 * 2**20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
 
 

@@ -134,14 +134,17 @@ class Service:
     def start(self, run: Trainable, until: int | None = None, slice_s: float | None = None) -> None:
         """Train `run` in the background up to step `until` (its whole budget by default), in
         slices of `slice_s` seconds where they go to a process (default PROCESS_SLICE_S; never
-        shorter)."""
+        shorter), or shorter if it is already wanted with shorter ones."""
         with self._cv:
             self._errors.pop(run, None)
-            self._goals[run] = until if until is not None else 1 << 62
-            if slice_s is not None:
-                self._slice_s[run] = slice_s
-            else:
+            # A run several pages watch gets the shortest slice any of them asked for (None,
+            # the default, is the shortest): a variant page's live view keeps its frame rate.
+            wanted = run in self._goals
+            if slice_s is None or (wanted and run not in self._slice_s):
                 self._slice_s.pop(run, None)
+            else:
+                self._slice_s[run] = min(slice_s, self._slice_s.get(run, slice_s))
+            self._goals[run] = until if until is not None else 1 << 62
             if run not in self._busy and run not in self._queue:
                 self._queue.append(run)
             self._spawn()
@@ -234,8 +237,10 @@ class Service:
         with self._cv:
             if self._pool is None:
                 ctx = mp.get_context("forkserver")
-                # Forked from a server that has imported the engine: each starts in
-                # milliseconds and shares torch's pages with it.
+                # Forked from a fork server (a fresh interpreter, started once) that has
+                # imported the engine: each starts in milliseconds and shares torch's pages
+                # with it. Nothing the server set in glibc (budget.fix_mmap_threshold) reaches
+                # them: they train with glibc's own thresholds.
                 ctx.set_forkserver_preload(["ganlab.training"])
                 if isinstance(self._cuts, list):
                     self._cuts = ctx.RawArray("b", self._cuts)

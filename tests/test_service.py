@@ -148,7 +148,7 @@ def test_a_caller_may_ask_for_longer_slices_in_a_process():
     run.advance(n_steps=200)  # its speed is known: slices are sized from it
     most_by_default = steps_in(run, service.slice_s)
     service.warm()
-    service.start(run, slice_s=4 * service.slice_s)
+    service.start(run, slice_s=8 * service.slice_s)  # 4× the default's most at ¼ of the speed
     deadline = time.monotonic() + 60
     while run.step == 200 and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -156,3 +156,33 @@ def test_a_caller_may_ask_for_longer_slices_in_a_process():
     service.stop(run)
     assert service.wait(run, timeout=30)
     assert first_slice > 2 * most_by_default
+
+
+@pytest.mark.parametrize("order", ["long first", "default first"])
+def test_a_run_two_pages_train_gets_the_shorter_slices(order):
+    """Compare asks for 0.5 s slices, a variant page watching the same run (a shared config)
+    for the default: whichever asks first, the run gets the default, so the live view keeps its
+    frame rate. A default slice is at most steps_in(run, default) steps, by construction."""
+    service = Service(1, processes=True)
+    run = Run(CFG.replace(steps=1_000_000))
+    run.advance(n_steps=200)
+    most_by_default = steps_in(run, service.slice_s)
+    working, busy = threading.Event(), threading.Event()
+
+    def occupy() -> None:  # the one worker waits here until both pages have asked
+        working.set()
+        busy.wait()
+
+    threading.Thread(target=service.call, args=(occupy,), daemon=True).start()
+    assert working.wait(30)
+    asks = [dict(slice_s=8 * service.slice_s), {}]
+    for ask in asks if order == "long first" else asks[::-1]:
+        service.start(run, **ask)
+    busy.set()
+    deadline = time.monotonic() + 60
+    while run.step == 200 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    first_slice = run.step - 200
+    service.stop(run)
+    assert service.wait(run, timeout=30)
+    assert 0 < first_slice <= most_by_default
