@@ -138,23 +138,35 @@ def test_a_slice_is_sized_from_the_runs_measured_speed():
     assert steps_in(run, 0.25) == max(1, int(run.step / run.wall_s * 0.25))
 
 
+def _one_process_and_a_timed_run() -> tuple[Service, Run, int]:
+    """A one-process service, a long run with 200 steps trained here (its speed is known:
+    slices are sized from it), and the most steps a default slice of it can take."""
+    service = Service(1, processes=True)
+    run = Run(CFG.replace(steps=1_000_000))
+    run.advance(n_steps=200)
+    return service, run, steps_in(run, service.slice_s)
+
+
+def _first_slice(service: Service, run: Run) -> int:
+    """The steps of the first slice the service trains of `run` (from step 200); then stopped."""
+    deadline = time.monotonic() + 60
+    while run.step == 200 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    steps = run.step - 200
+    service.stop(run)
+    assert service.wait(run, timeout=30)
+    return steps
+
+
 def test_a_caller_may_ask_for_longer_slices_in_a_process():
     """A page that redraws every 0.5 s (Compare) needs a run's new frames no more often: its
     slices are that long, so the state's trip to the process and back is paid half as often. A
     slice is at most steps_in(run, its seconds) steps, so one longer than the default's most
     can only come from a longer slice."""
-    service = Service(1, processes=True)
-    run = Run(CFG.replace(steps=1_000_000))
-    run.advance(n_steps=200)  # its speed is known: slices are sized from it
-    most_by_default = steps_in(run, service.slice_s)
+    service, run, most_by_default = _one_process_and_a_timed_run()
     service.warm()
     service.start(run, slice_s=8 * service.slice_s)  # 4× the default's most at ¼ of the speed
-    deadline = time.monotonic() + 60
-    while run.step == 200 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    first_slice = run.step - 200
-    service.stop(run)
-    assert service.wait(run, timeout=30)
+    first_slice = _first_slice(service, run)
     assert first_slice > 2 * most_by_default
 
 
@@ -163,10 +175,7 @@ def test_a_run_two_pages_train_gets_the_shorter_slices(order):
     """Compare asks for 0.5 s slices, a variant page watching the same run (a shared config)
     for the default: whichever asks first, the run gets the default, so the live view keeps its
     frame rate. A default slice is at most steps_in(run, default) steps, by construction."""
-    service = Service(1, processes=True)
-    run = Run(CFG.replace(steps=1_000_000))
-    run.advance(n_steps=200)
-    most_by_default = steps_in(run, service.slice_s)
+    service, run, most_by_default = _one_process_and_a_timed_run()
     working, busy = threading.Event(), threading.Event()
 
     def occupy() -> None:  # the one worker waits here until both pages have asked
@@ -179,10 +188,5 @@ def test_a_run_two_pages_train_gets_the_shorter_slices(order):
     for ask in asks if order == "long first" else asks[::-1]:
         service.start(run, **ask)
     busy.set()
-    deadline = time.monotonic() + 60
-    while run.step == 200 and time.monotonic() < deadline:
-        time.sleep(0.005)
-    first_slice = run.step - 200
-    service.stop(run)
-    assert service.wait(run, timeout=30)
+    first_slice = _first_slice(service, run)
     assert 0 < first_slice <= most_by_default
