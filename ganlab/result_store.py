@@ -38,6 +38,11 @@ def key(cfgs: Sequence[TrainConfig]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def stored(cfgs: Sequence[TrainConfig], folder: Path = DIR) -> bool:
+    """Whether results of exactly these configs are on disk (not read: a stat)."""
+    return (folder / f"{key(cfgs)}.npz").is_file()
+
+
 def save(
     cfgs: Sequence[TrainConfig],
     results: Sequence[RunResult],

@@ -117,6 +117,11 @@ class Service:
         self.processes = processes
         self.slice_s = PROCESS_SLICE_S if processes else SLICE_S
         self._pool: ProcessPoolExecutor | None = None
+        # The training processes answer (warm() done): until then slices train in the worker
+        # threads, so the first Start after a cold start draws its first frames at once
+        # (starting the processes takes 1–2 s) instead of waiting for them.
+        self._ready = threading.Event()
+        self._warming: Future | None = None
         self._cv = threading.Condition()
         self._goals: dict[Any, int] = {}  # run -> the step it should reach
         self._slice_s: dict[Any, float] = {}  # run -> its slice in a process, if not slice_s
@@ -211,21 +216,33 @@ class Service:
             self._cv.notify()
         return future.result()
 
-    def warm(self) -> None:
-        """Start the training processes now, in the background (forking and importing the
-        engine takes seconds), so that the first Start trains at once. Returns immediately."""
-        if not self.processes or self._pool is not None:
+    def warm(self, wait: bool = False) -> None:
+        """Start the training processes now, in the background (a fork server importing the
+        engine takes 1–2 s); slices train in the worker threads until they answer. Returns
+        at once, or once they answer with wait=True."""
+        if not self.processes:
             return
-
-        def start_all() -> None:
-            pool = self._processes()
-            for f in [pool.submit(int) for _ in range(self.workers)]:
-                f.result()
-
         with self._cv:
-            self._jobs.append((start_all, Future()))
-            self._spawn()
-            self._cv.notify()
+            if self._warming is None:
+
+                def start_all() -> None:
+                    pool = self._processes()
+                    for f in [pool.submit(int) for _ in range(self.workers)]:
+                        f.result()
+                    self._ready.set()
+
+                self._warming = Future()
+                self._jobs.append((start_all, self._warming))
+                self._spawn()
+                self._cv.notify()
+            warming = self._warming
+        if wait:
+            warming.result()
+
+    @property
+    def ready(self) -> bool:
+        """Whether slices train in the training processes (else in the worker threads)."""
+        return self._ready.is_set()
 
     @property
     def active(self) -> int:
@@ -301,8 +318,12 @@ class Service:
                 if self.processes:
                     seconds = max(self.slice_s, self._slice_s.get(run, 0.0))
                     n = min(goal - run.step, steps_in(run, seconds))
-                    pool = self._processes()
-                    run.train_in(pool, n, seconds, slot)
+                    if self.ready:
+                        pool = self._processes()
+                        run.train_in(pool, n, seconds, slot)
+                    else:  # the processes are starting: this slice trains here
+                        self.warm()
+                        run.advance(n, seconds, cut=lambda: bool(self._cuts[slot]))
                 else:
                     n = min(goal - run.step, steps_in(run, self.slice_s))
                     run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
@@ -311,6 +332,8 @@ class Service:
                 with self._cv:
                     if pool is not None and self._pool is pool:  # not a newer one
                         self._pool = None
+                        self._ready.clear()
+                        self._warming = None  # the next slice starts new ones
                         pool.shutdown(wait=False, cancel_futures=True)
             with self._cv:
                 self._errors[run] = f"{type(exc).__name__}: {exc}"

@@ -75,6 +75,22 @@ def test_the_same_sources_are_built_once_whoever_asks():
     assert len(built) == 3
 
 
+def test_charts_keyed_by_value_are_built_once_for_every_copy():
+    # Each visitor of a shared comparison holds its own copy of the results: the charts are
+    # keyed by what determines them (configs and steps), not by which copy is drawn.
+    built: list[int] = []
+
+    def build() -> list:
+        built.append(1)
+        return [{"mark": "bar", "n": len(built)}]
+
+    first = chart_cache.specs("test.value", [Source()], build, key=("cfg", 30))
+    again = chart_cache.specs("test.value", [Source()], build, key=("cfg", 30))
+    assert again is first and len(built) == 1
+    assert chart_cache.specs("test.value", [], build, key=("cfg", 31))[0]["n"] == 2  # later step
+    assert len(built) == 2
+
+
 def test_visitors_asking_while_it_is_built_wait_for_it_rather_than_build_it_too():
     started, release = threading.Event(), threading.Event()
     built: list[int] = []

@@ -21,7 +21,9 @@ CFG = preset("gan", "tuned", steps=300, n_seeds=2, data_size=512, batch_size=64)
 
 @pytest.fixture(params=["threads", "processes"])
 def service(request):
-    return Service(2, processes=request.param == "processes")
+    service = Service(2, processes=request.param == "processes")
+    service.warm(wait=True)  # every slice in a process (before they answer, slices train here)
+    return service
 
 
 def test_a_run_trained_by_the_service_matches_one_trained_in_place(service):
@@ -35,6 +37,33 @@ def test_a_run_trained_by_the_service_matches_one_trained_in_place(service):
     assert np.array_equal(here.samples(500), there.samples(500))
 
 
+def test_a_run_started_cold_trains_at_once_and_moves_to_the_process():
+    """The first Start after the server starts: its training processes take 1–2 s to answer (a
+    fork server importing torch). Meanwhile slices train in the worker thread, so the first
+    frames come at once; then the run goes on in the process, with in-place numbers throughout."""
+    there = Run(CFG.replace(steps=1_000_000))
+    service = Service(1, processes=True)
+    service.start(there)
+    deadline = time.monotonic() + 120
+    while there.step == 0 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert there.step > 0 and not service.ready  # trained here before a process answered
+    while not service.ready and time.monotonic() < deadline:
+        time.sleep(0.01)
+    steps = [there.step]  # the slice in progress then may have started here: two more
+    while len(steps) < 3 and time.monotonic() < deadline:
+        if there.step != steps[-1]:
+            steps.append(there.step)
+        time.sleep(0.002)
+    service.stop(there)
+    assert service.wait(there, timeout=60) and service.error(there) is None
+    assert len(steps) == 3  # the second slice after it answered trained in the process
+    here = Run(CFG.replace(steps=1_000_000))
+    here.advance(n_steps=there.step)
+    assert np.array_equal(here.history.values, there.history.values, equal_nan=True)
+    assert np.array_equal(here.samples(500), there.samples(500))
+
+
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "gan"])
 def test_every_variant_trains_in_a_process_bit_identically(variant):
     # A slice carries the run's state to a training process and back: every variant's engine
@@ -43,6 +72,7 @@ def test_every_variant_trains_in_a_process_bit_identically(variant):
     here, there = Run(cfg), Run(cfg)
     here.advance(n_steps=40)
     service = Service(1, processes=True)
+    service.warm(wait=True)
     service.start(there, until=40)
     assert service.wait(there, timeout=120) and service.error(there) is None
     assert there.step == 40
@@ -142,6 +172,7 @@ def _one_process_and_a_timed_run() -> tuple[Service, Run, int]:
     """A one-process service, a long run with 200 steps trained here (its speed is known:
     slices are sized from it), and the most steps a default slice of it can take."""
     service = Service(1, processes=True)
+    service.warm(wait=True)
     run = Run(CFG.replace(steps=1_000_000))
     run.advance(n_steps=200)
     return service, run, steps_in(run, service.slice_s)
@@ -164,7 +195,6 @@ def test_a_caller_may_ask_for_longer_slices_in_a_process():
     slice is at most steps_in(run, its seconds) steps, so one longer than the default's most
     can only come from a longer slice."""
     service, run, most_by_default = _one_process_and_a_timed_run()
-    service.warm()
     service.start(run, slice_s=8 * service.slice_s)  # 4× the default's most at ¼ of the speed
     first_slice = _first_slice(service, run)
     assert first_slice > 2 * most_by_default

@@ -376,6 +376,21 @@ def test_a_subset_with_newer_variants_trains_and_fills_exactly_its_columns():
     assert all("shared: trained earlier" in p for p in progress(other))
 
 
+def test_a_finished_comparison_is_stored_once_however_many_visitors_see_it(tiny):
+    # A room that watched one comparison finish: the first visitor stores it; the others'
+    # pages find it stored and do not compress and write the same file again.
+    path = (
+        result_store.DIR
+        / f"{result_store.key(tuple(tiny.session_state['cmp.active'].values()))}.npz"
+    )
+    written = path.stat()
+    for _ in range(2):
+        other = open_page(target="mixture", seeds=2, steps=30)
+        assert verdict(other) == verdict(tiny)
+    kept = path.stat()
+    assert (kept.st_ino, kept.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+
 def test_loading_a_file_picks_its_variants_and_an_old_file_the_classics():
     saved = compare.build("normal", 2, 25, 1, {"r1": {"knobs": {"r1_gamma": 2.0}}}, ["hinge", "r1"])
     at = _paste(open_page(), compare.to_json(saved))

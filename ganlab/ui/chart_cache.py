@@ -37,14 +37,18 @@ def as_spec(chart) -> dict:
     return convert(chart) if convert is not None else chart.to_dict()
 
 
-def specs(name: str, sources: Sequence[object], build: Callable[[], list]) -> list[dict]:
+def specs(
+    name: str, sources: Sequence[object], build: Callable[[], list], key: Hashable = None
+) -> list[dict]:
     """The charts `build()` makes (Altair charts or Vega-Lite dicts) as Vega-Lite dicts, built at
     most once for these `sources` — objects that never change once made (a run's recorded
-    frames), told apart by identity — however many visitors draw them. The entry keeps its
-    sources alive, so their ids cannot be reused while it exists. Whoever asks while they are
-    being built waits for them rather than building them too. Callers must not change the
-    dicts (st.vega_lite_chart and charts.for_projector copy what they change)."""
-    key = (name, *map(id, sources))
+    frames), told apart by identity — or, given `key`, for that value (what determines the
+    charts when each visitor holds its own copy of them: a finished comparison's configs and
+    steps), however many visitors draw them. The entry keeps its sources alive, so their ids
+    cannot be reused while it exists. Whoever asks while they are being built waits for them
+    rather than building them too. Callers must not change the dicts (st.vega_lite_chart and
+    charts.for_projector copy what they change)."""
+    key = (name, key) if key is not None else (name, *map(id, sources))
     while True:
         with _LOCK:
             hit = _SPECS.get(key)

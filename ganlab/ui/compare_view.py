@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 
 import streamlit as st
 from streamlit.errors import Error as StreamlitError
@@ -293,8 +294,9 @@ def _densities_and_w1(
         w1 = charts.w1_chart(results, floor, panel=projector)
         return [*charts.density_panels(results).values(), w1]
 
-    if frames is None:
-        drawn = build()
+    if frames is None:  # as the runs are now (finished or stopped): the same for everyone
+        name = "cmp.final" + (".projector" if projector else "")
+        drawn = chart_cache.specs(name, (), build, key=_moment(results))
     else:  # a frame pictures a run while it trains and, once it has ended, as it ended
         kind = "".join("t" if training else "e" for _, training in frames.values())
         name = f"cmp.live.{kind}" + (".projector" if projector else "")
@@ -432,7 +434,10 @@ def _results(active, results: dict[str, RunResult], verdict_box) -> None:
     _conceptual(active, header=True)
     st.subheader("Losses")
     cols = compare_controls.columns(len(results), PANELS_PER_ROW)
-    for col, chart in zip(cols, charts.loss_panels(results).values(), strict=True):
+    losses = chart_cache.specs(
+        "cmp.losses", (), lambda: list(charts.loss_panels(results).values()), _moment(results)
+    )
+    for col, chart in zip(cols, losses, strict=True):
         present.chart(col, chart, width="stretch")
     st.caption(
         "Each variant's own losses (not comparable across panels). A loss with a dashed "
@@ -504,12 +509,29 @@ def _exports(active, table, results, floor_w1) -> None:
     )
 
 
+def _moment(results: dict[str, RunResult]) -> tuple:
+    """What determines the charts of these results: each run's config and step (training is
+    deterministic, so a visitor's copy of a shared comparison has the same charts)."""
+    return tuple((r.config, r.step) for r in results.values())
+
+
+_SAVING: set[tuple] = set()  # comparisons being stored now, by one of their visitors
+_SAVING_LOCK = threading.Lock()
+
+
 def _deposit(active, results) -> None:
-    """Share a finished comparison (every variant to its full budget) with later visitors."""
+    """Share a finished comparison (every variant to its full budget) with later visitors, and
+    store it, once: a room of thirty that watched one comparison finish writes one file."""
     key = tuple(active.values())
     finished = all(r.step >= r.config.steps or all(r.diverged) for r in results.values())
-    if finished and ss.get(DEPOSITED) != key:
-        ss[DEPOSITED] = key
+    if not finished or ss.get(DEPOSITED) == key:
+        return
+    ss[DEPOSITED] = key
+    with _SAVING_LOCK:
+        if key in _SAVING or result_store.stored(key):
+            return  # shared and stored by another visitor (a later one finds it: lookup)
+        _SAVING.add(key)
+    try:
         # Sharing only saves later visitors time; after a code reload (the dev server's file
         # watcher) results built by the old classes cannot be pickled. Never worth an error.
         done = tuple(results[v] for v in active)
@@ -517,3 +539,6 @@ def _deposit(active, results) -> None:
             shared_comparison(key, _results=done)
         with contextlib.suppress(OSError):  # a full or read-only disk only loses the copy
             result_store.save(key, done)
+    finally:
+        with _SAVING_LOCK:
+            _SAVING.discard(key)
