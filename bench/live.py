@@ -4,6 +4,7 @@ steps/s, Stop latency, scrub latency, replay speed (and, with --compare, a full 
     python bench/live.py                 # the Vanilla GAN page, default 6 000-step run
     python bench/live.py --json out.json
     python bench/live.py --compare       # also /Compare?seeds=8&steps=6000 (many minutes)
+    python bench/live.py --browser-apart # training on one core, browser and server on the other
 
 The app server is a separate process (`streamlit run app.py`, bench/appserver.py): its training
 service trains with its own workers; the headless runs here train in this process (Run.advance
@@ -11,6 +12,11 @@ goes through this process's own service, on a worker thread). A recorder in the 
 change of what is shown (a MutationObserver, collected every 0.2 s: reading the DOM from
 Playwright every few ms would load the browser being measured); a "redraw" is a change of the
 step in the density chart's label ("seed S · step N"), which is what the lecturer sees move.
+
+On a 2-core machine the browser drawing the page takes a core or more of the two, which a hosted
+app's server never pays: its visitors' browsers run on their own machines. --browser-apart
+measures that case: the training processes (and the headless runs) on one core, the server's
+own threads, the browser and this bench on the other.
 """
 
 from __future__ import annotations
@@ -24,8 +30,11 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 for p in (ROOT, ROOT / "bench"):
@@ -224,6 +233,20 @@ def headless(variant: str = "gan", **fields) -> dict:
         "steps_per_s": round(run.step / wall, 1),
         "frames": len(run.timeline.steps),
     }
+
+
+def keep_apart(server: int, stop: threading.Event) -> None:
+    """--browser-apart: the server's training processes (its descendants) on core 1; the server
+    itself, the browser and the bench's other processes on core 0. Processes start all the time
+    (renderers, a new training process), so this looks again twice a second."""
+    from soak import pin
+
+    while not stop.is_set():
+        with contextlib.suppress(psutil.Error):
+            trainers = {c.pid for c in psutil.Process(server).children(recursive=True)}
+            for c in psutil.Process().children(recursive=True):
+                pin(c.pid, {1} if c.pid in trainers else {0})
+        stop.wait(0.5)
 
 
 # --- the parts ----------------------------------------------------------------------------------
@@ -508,6 +531,7 @@ def rows(out: dict) -> list[tuple[str, str]]:
     r = [
         ("load at start (1, 5, 15 min)", g("load_start")),
         ("cores", g("cores")),
+        ("browser apart (training on a core of its own)", g("browser_apart")),
         ("headless steps/s before", g("headless_before", "steps_per_s")),
         ("page open → settled (frame 0)", g("open", "seconds_to_settle", unit=" s")),
         ("frame 0: charts / progress", f"{g('open', 'charts')} / {g('open', 'progress')}"),
@@ -592,6 +616,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare-seeds", type=int, default=8)
     ap.add_argument("--compare-steps", type=int, default=6000)
     ap.add_argument("--compare-limit", type=float, default=3600.0)
+    ap.add_argument(
+        "--browser-apart",
+        action="store_true",
+        help="training on one core (the headless runs too), the browser and the server's "
+        "script threads on the other: a server whose visitors' browsers run elsewhere",
+    )
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -600,16 +630,31 @@ def main(argv: list[str] | None = None) -> int:
 
     out: dict = {"load_start": [round(x, 2) for x in os.getloadavg()], "cores": cores()}
     print(f"load at start: {out['load_start']} on {out['cores']} cores", flush=True)
+    all_cores = os.sched_getaffinity(0)
+    apart = args.browser_apart and len(all_cores) >= 2
+    out["browser_apart"] = apart
+    if apart:
+        os.sched_setaffinity(0, {1})  # the headless runs: training on a core of its own
     print("headless run (before)…", flush=True)
     out["headless_before"] = None if args.no_headless else headless()
     print(f"  {out['headless_before']}", flush=True)
     # Training is what is measured: no shipped gallery or stored run opens finished.
     os.environ["GANLAB_GALLERY_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-gallery-")
     os.environ["GANLAB_RESULTS_DIR"] = tempfile.mkdtemp(prefix="ganlab-bench-results-")
-    with running_app() as (base, _proc), sync_playwright() as p:
+    stop_pinning = threading.Event()
+    if apart:  # the server starts on every core (it sizes its training pool by them)
+        os.sched_setaffinity(0, all_cores)
+    with running_app() as (base, proc), sync_playwright() as p:
         browser = launch_chromium(p)
         with new_page(browser, timeout_ms=120_000) as page:
-            if open_variant(page, base, out):
+            opened = open_variant(page, base, out)
+            if apart:  # now: the server chose its training processes by its cores at its start
+                os.sched_setaffinity(0, {0})
+                threading.Thread(
+                    target=keep_apart, args=(proc.pid, stop_pinning), daemon=True
+                ).start()
+                time.sleep(2)  # the training processes started, and pinned
+            if opened:
                 print(f"open: {out['open']}", flush=True)
                 part_live(page, out, args.live_seconds)
                 print(f"live: {out.get('live')}", flush=True)
@@ -627,6 +672,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(f"compare: {out.get('compare')}", flush=True)
         browser.close()
+    stop_pinning.set()
+    if apart:
+        os.sched_setaffinity(0, {1})
     print("headless run (after)…", flush=True)
     out["headless_after"] = None if args.no_headless else headless()
     print(f"  {out['headless_after']}", flush=True)
