@@ -117,10 +117,9 @@ class Service:
         self.processes = processes
         self.slice_s = PROCESS_SLICE_S if processes else SLICE_S
         self._pool: ProcessPoolExecutor | None = None
-        # The training processes answer (warm() done): until then slices train in the worker
-        # threads, so the first Start after a cold start draws its first frames at once
-        # (starting the processes takes 1–2 s) instead of waiting for them.
-        self._ready = threading.Event()
+        # warm()'s start of the training processes, done once they answer (`ready`): until
+        # then slices train in the worker threads, so the first Start after a cold start draws
+        # its first frames at once (starting the processes takes 1–2 s) instead of waiting.
         self._warming: Future | None = None
         self._cv = threading.Condition()
         self._goals: dict[Any, int] = {}  # run -> the step it should reach
@@ -229,7 +228,6 @@ class Service:
                     pool = self._processes()
                     for f in [pool.submit(int) for _ in range(self.workers)]:
                         f.result()
-                    self._ready.set()
 
                 self._warming = Future()
                 self._jobs.append((start_all, self._warming))
@@ -242,7 +240,8 @@ class Service:
     @property
     def ready(self) -> bool:
         """Whether slices train in the training processes (else in the worker threads)."""
-        return self._ready.is_set()
+        warming = self._warming
+        return warming is not None and warming.done() and warming.exception() is None
 
     @property
     def active(self) -> int:
@@ -315,24 +314,22 @@ class Service:
         try:
             goal = self.goal(run)
             if goal is not None and run.step < goal and not run.finished:
+                seconds = self.slice_s
                 if self.processes:
-                    seconds = max(self.slice_s, self._slice_s.get(run, 0.0))
-                    n = min(goal - run.step, steps_in(run, seconds))
-                    if self.ready:
-                        pool = self._processes()
-                        run.train_in(pool, n, seconds, slot)
-                    else:  # the processes are starting: this slice trains here
-                        self.warm()
-                        run.advance(n, seconds, cut=lambda: bool(self._cuts[slot]))
+                    seconds = max(seconds, self._slice_s.get(run, 0.0))
+                n = min(goal - run.step, steps_in(run, seconds))
+                if self.processes and self.ready:
+                    pool = self._processes()
+                    run.train_in(pool, n, seconds, slot)
                 else:
-                    n = min(goal - run.step, steps_in(run, self.slice_s))
-                    run.advance(n, self.slice_s, cut=lambda: bool(self._cuts[slot]))
+                    if self.processes:  # they are starting: this slice trains here meanwhile
+                        self.warm()
+                    run.advance(n, seconds, cut=lambda: bool(self._cuts[slot]))
         except Exception as exc:  # a run that fails stops; the service goes on for others
             if isinstance(exc, BrokenProcessPool):  # a process died: new ones next time
                 with self._cv:
                     if pool is not None and self._pool is pool:  # not a newer one
                         self._pool = None
-                        self._ready.clear()
                         self._warming = None  # the next slice starts new ones
                         pool.shutdown(wait=False, cancel_futures=True)
             with self._cv:
