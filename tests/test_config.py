@@ -93,9 +93,9 @@ def test_applying_a_preset_sets_its_recipe_and_keeps_the_users_data_networks_and
     untouched = set(FIELDS) - set(RECIPE) - set(MEASURED_WITH)
     for f in untouched:
         assert getattr(got, f) == getattr(user, f), f
-    # The paper presets name no data sizes: a user's 512 / 64 survive them.
+    # The paper presets name no data or network sizes: a user's 512 / 64 and 3 layers survive.
     if name == "paper":
-        assert (got.data_size, got.batch_size) == (512, 64)
+        assert (got.data_size, got.batch_size, got.d_layers) == (512, 64, 3)
     # The same result as building the preset from scratch on the user's other settings.
     assert got == preset(
         variant,

@@ -27,7 +27,7 @@ def trained(cfg) -> Run:
 
 @pytest.fixture(scope="module")
 def runs():
-    small = {"steps": 300, "n_seeds": 2, "g_width": 8, "d_width": 8}
+    small = {"steps": 300, "n_seeds": 2, "g_width": 8, "d_layers": 2, "d_width": 8}
     return [
         trained(preset("gan", "tuned", **small)),  # G's EMA: what compaction keeps
         trained(preset("wgan-gp", "tuned", **small, ema=0.0)),  # G's own weights

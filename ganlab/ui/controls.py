@@ -12,6 +12,8 @@ from ganlab import run_links, user_targets
 from ganlab.config import (
     FIELDS,
     GROUPS,
+    MEASURED_WITH,
+    PRESETS,
     ConfigError,
     TrainConfig,
     apply_preset,
@@ -153,13 +155,14 @@ def presets(variant: str) -> dict[str, Preset]:
     out = {
         "tuned": Preset(
             "1-D tuned",
-            "Settings measured to work on these 1-D targets.",
+            "Settings measured to work on these 1-D targets." + _sizes(variant, "tuned"),
             lambda cur: apply_preset(cur, "tuned"),
         ),
         "paper": Preset(
             "paper",
             f"The published settings ({v.typical_lr}); on 1-D targets "
-            "they are often slow or unstable, which is a lesson in itself.",
+            "they are often slow or unstable, which is a lesson in itself."
+            + _sizes(variant, "paper"),
             lambda cur: apply_preset(cur, "paper"),
         ),
     }
@@ -167,6 +170,15 @@ def presets(variant: str) -> dict[str, Preset]:
         if lesson.variant == variant:
             out[key] = Preset(f"lesson: {lesson.title}", lesson.sentence, _on_seeds(lesson), True)
     return out
+
+
+def _sizes(variant: str, name: str) -> str:
+    """The sizes a preset sets besides its recipe, as a sentence ("" when it sets none)."""
+    named = [f for f in MEASURED_WITH if f in PRESETS[variant][name]]
+    if not named:
+        return ""
+    said = ", ".join(f"{FIELDS[f].label} {PRESETS[variant][name][f]:,}" for f in named)
+    return f" It also sets {said}: the sizes it was measured with."
 
 
 def _on_seeds(lesson: Lesson) -> Callable[[TrainConfig], TrainConfig]:
