@@ -147,9 +147,9 @@ PRESETS: dict[str, dict[str, dict]] = {
         # 0.041 (the authors' own 1-D toy uses 0.1; λ = 1 doubled W1, and the paper's 10
         # oscillates). lr 2e-3/8e-3 and n_critic 3 were worse. Then 8 seeds, seeds 0-7 / 8-15:
         # critic 2 × 64 and 50 000 samples 0.0305 / 0.0335; 3 × 64 0.0303 / 0.0277; lr decay
-        # to 50 % with it 0.0286 / 0.0274, and a 3 × 48 critic 0.0270 / 0.0268 (3 × 32 0.031,
-        # batch 256 0.034, 3 or 2 critic steps 0.034, 0.036). It costs 2-3× the 2 × 32 critic's
-        # step (bench/quality.py, README).
+        # to 50 % with it 0.0286 / 0.0274 (with batch 256 0.0296 / 0.0338, with 3 or 2 critic
+        # steps 0.034, 0.036), and a 3 × 48 critic 0.0270 / 0.0268 (3 × 32 0.031, 3 × 48 with
+        # batch 256 0.0338). Its step costs 2-3× the 2 × 32 critic's (README, "Quality").
         "tuned": dict(
             g_opt="adam",
             d_opt="adam",
@@ -569,8 +569,14 @@ def apply_preset(cfg: TrainConfig, name: str) -> TrainConfig:
     MEASURED_WITH fields the preset names; every other field as cfg has it."""
     fields = _preset_fields(cfg.variant, name)
     recipe = {f: fields.get(f, getattr(TrainConfig, f)) for f in RECIPE}
-    measured = {f: fields[f] for f in MEASURED_WITH if f in fields}
-    return cfg.replace(**recipe, **measured)
+    return cfg.replace(**recipe, **preset_sizes(cfg.variant, name))
+
+
+def preset_sizes(variant: str, name: str) -> dict:
+    """The MEASURED_WITH fields a preset names (the data and network sizes it was measured
+    with), which applying it sets; a size it does not name stays the user's."""
+    fields = _preset_fields(variant, name)
+    return {f: fields[f] for f in MEASURED_WITH if f in fields}
 
 
 def _preset_fields(variant: str, name: str) -> dict:

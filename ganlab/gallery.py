@@ -3,7 +3,7 @@ on a finished run: the Compare page each built-in target's default comparison wi
 a variant page the run of its settings (every variant × preset × built-in target, and every
 lesson) with its replay, before anyone presses Start.
 
-    python -m ganlab gallery                 # everything not stored yet (about 40 CPU-minutes)
+    python -m ganlab gallery                 # everything not stored yet (about 50 CPU-minutes)
     python -m ganlab gallery --targets normal --out /tmp/g --workers 2
 
 Stored as ganlab.result_store files (plain arrays and JSON, never pickle); the same configs and

@@ -45,7 +45,7 @@ def test_the_gallery_is_compact():
     assert size <= 10 * 2**20, f"{size / 2**20:.1f} MB"
 
 
-@pytest.mark.slow  # ~1 min: three variants × 4 seeds × 2,000 steps trained again
+@pytest.mark.slow  # ~1.5 min: three variants × 4 seeds × 2,000 steps trained again
 def test_training_an_entry_again_reproduces_its_stored_numbers():
     cfgs = tuple(gallery.comparisons(["normal"])["normal"].values())
     stored = result_store.load(cfgs, gallery.SHIPPED, prune=False)

@@ -330,6 +330,20 @@ def test_lesson_preset_sets_its_target_and_sentence():
     assert "gets almost no gradient" in texts(at.info)
 
 
+def test_the_tuned_preset_sets_the_critic_it_was_measured_with_and_says_so():
+    v = "wgan-gp"
+    at = open_page(v)
+    at.select_slider(key=f"{v}.d_width").set_value(16).run()
+    at.selectbox(key=f"{v}.preset").set_value("paper").run()
+    assert at.select_slider(key=f"{v}.d_width").value == 16  # paper names no sizes
+    assert "It keeps your data and network sizes." in texts(at.caption)
+    at.selectbox(key=f"{v}.preset").set_value("tuned").run()
+    tuned = PRESETS[v]["tuned"]
+    assert at.select_slider(key=f"{v}.d_width").value == tuned["d_width"] == 48
+    assert at.slider(key=f"{v}.d_layers").value == tuned["d_layers"] == 3
+    assert "D layers 3, D width 48: the sizes it was measured with." in texts(at.caption)
+
+
 @pytest.mark.slow  # ~4 s: two runs trained, one under a progress bar
 def test_missing_variant_runs_in_one_click():
     at = train(tiny(open_page("gan"), "gan"), "gan")

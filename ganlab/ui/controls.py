@@ -12,13 +12,12 @@ from ganlab import run_links, user_targets
 from ganlab.config import (
     FIELDS,
     GROUPS,
-    MEASURED_WITH,
-    PRESETS,
     ConfigError,
     TrainConfig,
     apply_preset,
     make,
     preset,
+    preset_sizes,
 )
 from ganlab.lessons import EXPERIMENTS, LESSONS, Lesson
 from ganlab.links import Param
@@ -174,10 +173,10 @@ def presets(variant: str) -> dict[str, Preset]:
 
 def _sizes(variant: str, name: str) -> str:
     """The sizes a preset sets besides its recipe, as a sentence ("" when it sets none)."""
-    named = [f for f in MEASURED_WITH if f in PRESETS[variant][name]]
-    if not named:
-        return ""
-    said = ", ".join(f"{FIELDS[f].label} {PRESETS[variant][name][f]:,}" for f in named)
+    sizes = preset_sizes(variant, name)
+    if not sizes:
+        return " It keeps your data and network sizes."
+    said = ", ".join(f"{FIELDS[f].label} {value:,}" for f, value in sizes.items())
     return f" It also sets {said}: the sizes it was measured with."
 
 
