@@ -172,7 +172,7 @@ def presets(variant: str) -> dict[str, Preset]:
 
 
 def _sizes(variant: str, name: str) -> str:
-    """The sizes a preset sets besides its recipe, as a sentence ("" when it sets none)."""
+    """The sizes a preset sets besides its recipe, or that it keeps the user's, as a sentence."""
     sizes = preset_sizes(variant, name)
     if not sizes:
         return " It keeps your data and network sizes."
