@@ -121,6 +121,30 @@ class History:
         self.values, self._counts = v, n
         self.steps = [int(s) for s in (j[first] // 2 + 1) * 2 * w]
 
+    # --- seed shards (a slice trained on several processes: ganlab.training) ---------------------
+    def take(self, a: int, b: int) -> History:
+        """The history of seeds a..b−1 alone."""
+        out = History(self.names, b - a)
+        out.window, out.steps, out._end = self.window, list(self.steps), self._end
+        out.values, out._counts = self.values[:, :, a:b].copy(), self._counts.copy()
+        out._open = [(size, n, mean[:, a:b].copy()) for size, n, mean in self._open]
+        return out
+
+    @classmethod
+    def joined(cls, parts: list[History]) -> History:
+        """The histories of shards of one run (the same steps fed to each), seeds side by side."""
+        first = parts[0]
+        assert all(p.steps == first.steps and p._end == first._end for p in parts)
+        out = cls(first.names, sum(p.k for p in parts))
+        out.window, out.steps, out._end = first.window, list(first.steps), first._end
+        out.values = np.concatenate([p.values for p in parts], axis=2)
+        out._counts = first._counts.copy()
+        out._open = [
+            (size, n, np.concatenate([p._open[i][2] for p in parts], axis=-1))
+            for i, (size, n, _) in enumerate(first._open)
+        ]
+        return out
+
     def frame(self, seeds: list[int]) -> pd.DataFrame:
         """Long format: step, seed, and one column per series."""
         n = len(self.steps)

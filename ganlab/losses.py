@@ -170,5 +170,8 @@ D_LOSSES: dict[str, DLoss] = {
 
 
 def show(probability: bool, raw: torch.Tensor) -> torch.Tensor:
-    """D's raw output as pages show it: a probability σ(l) or the critic's score itself."""
-    return torch.sigmoid(raw) if probability else raw
+    """D's raw output (K, n, 1) as pages show it: a probability σ(l) or the critic's score
+    itself. σ goes seed by seed: over all K at once its kernel's vector loop runs across seed
+    boundaries, and where n is no multiple of its width (the 200-point x grid) a seed's last
+    bits would depend on K (a run split into seed shards must draw the batch's numbers)."""
+    return torch.stack([torch.sigmoid(r) for r in raw]) if probability else raw

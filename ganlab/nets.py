@@ -147,14 +147,34 @@ class BatchedMLP:
             out.append(rng.uniform(-bound, bound, (1, fan_out)))
         return out
 
-    def views(self, flat: torch.Tensor) -> list[torch.Tensor]:
-        """The (K, a, b) weight and bias tensors, as views of a flat vector laid out like ours."""
+    def views(self, flat: torch.Tensor, k: int | None = None) -> list[torch.Tensor]:
+        """The (K, a, b) weight and bias tensors, as views of a flat vector laid out like ours
+        (or like ours would be for k seeds)."""
+        k = self.k if k is None else k
         out, start = [], 0
         for a, b in self.shapes:
-            n = self.k * a * b
-            out.append(flat[start : start + n].view(self.k, a, b))
+            n = k * a * b
+            out.append(flat[start : start + n].view(k, a, b))
             start += n
         return out
+
+    # --- seed shards (a slice trained on several processes: ganlab.training) ---------------------
+    def take(self, flat: torch.Tensor, a: int, b: int) -> torch.Tensor:
+        """Seeds a..b−1 of `flat` (laid out like ours), laid out for b − a seeds."""
+        return torch.cat([v[a:b].reshape(-1) for v in self.views(flat)])
+
+    def join(self, flats: list[torch.Tensor]) -> torch.Tensor:
+        """The seeds of `flats` (each laid out for its own seeds), in order, laid out like ours."""
+        parts = [self.views(f, f.numel() // self.n_per_seed) for f in flats]
+        return torch.cat([torch.cat(layer).reshape(-1) for layer in zip(*parts, strict=True)])
+
+    def keep_seeds(self, a: int, b: int) -> None:
+        """Become the network of seeds a..b−1 alone."""
+        self.flat = self.take(self.flat, a, b)
+        self.k = b - a
+        self.params = self.views(self.flat)
+        self.grad = torch.zeros_like(self.flat)
+        self.grads = self.views(self.grad)
 
     def _params(self, flat: torch.Tensor | None) -> list[torch.Tensor]:
         return self.params if flat is None or flat is self.flat else self.views(flat)

@@ -40,7 +40,9 @@ class Trainable(Protocol):
 
     def paused(self) -> None: ...
 
-    def train_in(self, pool: Any, n_steps: int, max_seconds: float, slot: int) -> int: ...
+    def train_in(
+        self, pool: Any, n_steps: int, max_seconds: float, slot: int, processes: int = 1
+    ) -> int: ...
 
     def advance(
         self,
@@ -288,6 +290,16 @@ class Service:
             self._cuts[slot] = 0
             return "slice", run
 
+    def _spare(self) -> int:
+        """The training processes a slice may take: its own, and, when no other run waits for
+        a slice, one for each idle worker (a run trained alone, such as WGAN-GP's 8 seeds
+        after the rest of a comparison finished, then splits its seeds over the cores). A run
+        that comes meanwhile waits at most for that slice."""
+        with self._cv:
+            if self._queue or self._jobs:
+                return 1
+            return 1 + self.workers - len(self._busy)
+
     def _work(self, slot: int) -> None:
         _lower_priority()
         _OWN.worker = True
@@ -320,7 +332,7 @@ class Service:
                 n = min(goal - run.step, steps_in(run, seconds))
                 if self.processes and self.ready:
                     pool = self._processes()
-                    run.train_in(pool, n, seconds, slot)
+                    run.train_in(pool, n, seconds, slot, self._spare())
                 else:
                     if self.processes:  # they are starting: this slice trains here meanwhile
                         self.warm()

@@ -65,6 +65,33 @@ class Trainer:
         """The network each tensor of state() belongs to (the EMA is G-shaped)."""
         return [self.G, self.D] + ([self.G] if self.g_ema is not None else [])
 
+    def keep_seeds(self, cfg: TrainConfig, a: int, b: int) -> None:
+        """Become the trainer of seeds a..b−1 alone (`cfg` is theirs): no op mixes seeds
+        (ganlab.nets), so it trains them with the whole batch's numbers, bit for bit."""
+        self.cfg = cfg
+        self.loc, self.scale = self.loc[a:b], self.scale[a:b]
+        if self.g_ema is not None:
+            self.g_ema = self.G.take(self.g_ema, a, b)
+        for opt, net in ((self.g_opt, self.G), (self.d_opt, self.D)):
+            opt._m, opt._v = net.take(opt._m, a, b), net.take(opt._v, a, b)
+            net.keep_seeds(a, b)
+            opt.param = net.flat
+
+    def join_seeds(self, parts: list[Trainer]) -> None:
+        """Take back, in place, the weights, optimiser state and EMA of trainers that each
+        trained some of our seeds (in order: together, all of them)."""
+        for opt, net, opts in (
+            (self.g_opt, self.G, [p.g_opt for p in parts]),
+            (self.d_opt, self.D, [p.d_opt for p in parts]),
+        ):
+            net.flat.copy_(net.join([o.param for o in opts]))
+            opt._m.copy_(net.join([o._m for o in opts]))
+            opt._v.copy_(net.join([o._v for o in opts]))
+            opt._n, opt.lr = opts[0]._n, opts[0].lr
+        if self.g_ema is not None:
+            self.g_ema.copy_(self.G.join([p.g_ema for p in parts if p.g_ema is not None]))
+        self._g_updates = parts[0]._g_updates
+
     def set_lr_fraction(self, step: int) -> None:
         # Per step, not per chunk, so the schedule does not depend on how a run is advanced.
         frac = 1.0 - (1.0 - self.cfg.lr_decay) * step / self.cfg.steps

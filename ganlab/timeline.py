@@ -68,6 +68,26 @@ class Frame:
         return sum(a.nbytes for a in arrays) + self.d_weights.nbytes + self.diverged_at.nbytes
 
 
+def joined(frames: list[Frame]) -> Frame:
+    """One moment of shards of a run (the same step), their seeds side by side; its training
+    time is the slowest shard's."""
+    assert len({f.step for f in frames}) == 1, "shards' frames of different steps"
+    seeded = (
+        "diverged_at",
+        "samples",
+        "d_on_samples",
+        "d_on_x",
+        "grad_on_x",
+        "g_on_z",
+        "d_weights",
+    )
+    return Frame(
+        step=frames[0].step,
+        wall_s=max(f.wall_s for f in frames),
+        **{name: np.concatenate([getattr(f, name) for f in frames]) for name in seeded},
+    )
+
+
 def frame_bytes(k: int, d_params: int) -> int:
     """What one frame of K seeds holds (the cost model's number; Frame.nbytes measures it)."""
     per_seed = 2 * QUANTILES + 2 * X_POINTS + Z_POINTS + min(d_params, WEIGHT_QUANTILES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from ganlab.result import RunResult
 from ganlab.service import SERVICE
 from ganlab.snapshots import EVAL_SAMPLES, METRIC_SAMPLES, Views
 from ganlab.steps import Trainer
-from ganlab.timeline import Timeline
+from ganlab.timeline import Timeline, joined
 
 __all__ = ["CHUNK", "EVAL_SAMPLES", "METRIC_SAMPLES", "Run", "RunResult", "use_one_thread"]
 
@@ -36,6 +37,9 @@ EVAL_POINTS = 100  # W1 / mean / std checkpoints over the budget
 # on timing.
 CHUNK = budget.MAX_CHUNK
 STREAMS = ("data", "g_init", "d_init", "batch", "noise", "eps", "eval")
+# What a slice's trip to a training process leaves out (Run.state): the lock, the timeline, and
+# the training data, which never changes (a process draws it again: _standardised).
+_NOT_CARRIED = ("lock", "timeline", "data", "_data_std")
 
 
 def _streams(cfg: TrainConfig) -> dict[str, list[np.random.Generator]]:
@@ -52,6 +56,28 @@ def training_data(cfg: TrainConfig) -> np.ndarray:
     return np.stack([cfg.target.sample(cfg.data_size, r) for r in _streams(cfg)["data"]])
 
 
+def _training_set(cfg: TrainConfig):
+    """The training data (K, N), each seed's loc and scale (K, 1, 1) and the data in D's units
+    (K, N) as float32. Standardised with each seed's own training data (never the true target):
+    one learning rate then suits targets at any location and scale."""
+    k = cfg.n_seeds
+    data = training_data(cfg)
+    loc, scale = (data.mean(1), data.std(1)) if cfg.standardize else (0.0, 1.0)
+    loc_t = torch.tensor(loc, dtype=torch.float32).expand(k).reshape(k, 1, 1)
+    scale_t = torch.tensor(scale, dtype=torch.float32).expand(k).reshape(k, 1, 1)
+    data_std = (torch.tensor(data, dtype=torch.float32) - loc_t.view(k, 1)) / scale_t.view(k, 1)
+    return data, loc_t, scale_t, data_std
+
+
+@functools.lru_cache(maxsize=2)
+def _standardised(cfg: TrainConfig) -> torch.Tensor:
+    """In a training process: a run's data in D's units, drawn again (20 ms for 8 seeds × 50 000
+    samples) rather than carried both ways with every slice (with the raw data, 6 MB of that
+    run's 7), and kept for the next slices of the last two runs this process trained (at most
+    2 × 6.4 MB, 32 seeds × 50 000)."""
+    return _training_set(cfg)[3]
+
+
 def use_one_thread() -> None:
     """Tiny MLPs run fastest on one thread, and two threads under load can be 10× slower
     (bench/speed.py measures it). Process-wide, so set it where training starts."""
@@ -59,17 +85,28 @@ def use_one_thread() -> None:
         torch.set_num_threads(1)
 
 
-def train_slice(blob: bytes, n_steps: int, max_seconds: float, slot: int) -> bytes:
-    """In a training process: a Run from state(), advanced (until the service's worker `slot`
-    cuts it short, service.cut), and its state back with the frames it recorded."""
-    run = Run.from_state(blob)
-    run._advance(n_steps, max_seconds, functools.partial(service.cut, slot))
+def train_slice(
+    blob: bytes,
+    n_steps: int,
+    max_seconds: float | None,
+    slot: int | None,
+    seeds: tuple[int, int] | None = None,
+) -> bytes:
+    """In a training process: a Run from state() (or its shard of `seeds` a..b−1), advanced
+    (until the service's worker `slot` cuts it short, service.cut), and its state back with the
+    frames it recorded."""
+    run = Run.from_state(blob, seeds)
+    run._advance(
+        n_steps, max_seconds, None if slot is None else functools.partial(service.cut, slot)
+    )
     return run.state(with_frames=True)
 
 
 class Run(Views):
     """K seeds of one configuration. `advance` trains in chunks and can be called again and
     again (stop/resume loses nothing); the Views methods read it as plain data."""
+
+    shard = False  # in a training process: some of a run's seeds, for one slice (train_in)
 
     def __init__(self, cfg: TrainConfig):
         use_one_thread()
@@ -79,14 +116,7 @@ class Run(Views):
         self.cfg = cfg
         k = cfg.n_seeds
         self._rng = _streams(cfg)
-        self.data = training_data(cfg)
-        # Standardise with each seed's own training data (never the true target): one learning
-        # rate then suits targets at any location and scale.
-        loc, scale = (self.data.mean(1), self.data.std(1)) if cfg.standardize else (0.0, 1.0)
-        loc_t = torch.tensor(loc, dtype=torch.float32).expand(k).reshape(k, 1, 1)
-        scale_t = torch.tensor(scale, dtype=torch.float32).expand(k).reshape(k, 1, 1)
-        data = torch.tensor(self.data, dtype=torch.float32)
-        self._data_std = (data - loc_t.view(k, 1)) / scale_t.view(k, 1)  # D's units
+        self.data, loc_t, scale_t, self._data_std = _training_set(cfg)
         self.trainer = Trainer(cfg, loc_t, scale_t, self._rng["g_init"], self._rng["d_init"])
         self.variant = self.trainer.variant
         self.series = self.variant.series
@@ -222,9 +252,10 @@ class Run(Views):
     # --- training in another process (ganlab.service) --------------------------------------------
     def state(self, with_frames: bool = False) -> bytes:
         """Everything training needs and changes, as bytes for a training process: all but the
-        lock and the timeline (frames recorded there come back with_frames)."""
+        lock, the timeline (frames recorded there come back with_frames) and the training data
+        (the process draws it again, _standardised)."""
         with self.lock:
-            st = {k: v for k, v in self.__dict__.items() if k not in ("lock", "timeline")}
+            st = {k: v for k, v in self.__dict__.items() if k not in _NOT_CARRIED}
             if with_frames:
                 st["frames"], st["live"] = self.timeline.frames, self.timeline.live
             buf = io.BytesIO()
@@ -232,33 +263,126 @@ class Run(Views):
             return buf.getvalue()
 
     @classmethod
-    def from_state(cls, blob: bytes) -> Run:
+    def from_state(cls, blob: bytes, seeds: tuple[int, int] | None = None) -> Run:
+        """In a training process: the Run of state() (with any frames it carries), or its shard
+        of `seeds` a..b−1, with its training data drawn again."""
+        run = cls._loaded(blob)
+        if seeds is not None:
+            run._keep_seeds(*seeds)
+        run._data_std = _standardised(run.cfg)
+        return run
+
+    @classmethod
+    def _loaded(cls, blob: bytes) -> Run:
         # Only ever bytes that one of our own processes made from a Run (state()); nothing a
         # visitor sends is loaded here.
         st = torch.load(io.BytesIO(blob), weights_only=False)
+        frames, live = st.pop("frames", []), st.pop("live", None)
         run = cls.__new__(cls)
         run.__dict__.update(st)
         run.lock = threading.RLock()
         run.timeline = Timeline(run.cfg.steps)
+        for frame in frames:
+            run.timeline.add(frame)
+        run.timeline.live = live
         return run
 
-    def train_in(self, pool, n_steps: int, max_seconds: float, slot: int) -> int:
-        """One slice of training in a process of `pool` (an executor), taken back here: the
-        numbers are those of advance(), bit for bit. Returns the steps done."""
+    def train_in(
+        self, pool, n_steps: int, max_seconds: float, slot: int, processes: int = 1
+    ) -> int:
+        """One slice of training in a process of `pool` (an executor), or split by seeds over
+        up to `processes` of them, taken back here: the numbers are those of advance(), bit for
+        bit. Returns the steps done."""
         step0 = self.step
-        blob = pool.submit(train_slice, self.state(), n_steps, max_seconds, slot).result()
+        blob = self.state()
+        shards = self._shards(processes)
+        parts = (
+            self._train_shards(pool, blob, n_steps, max_seconds, slot, shards)
+            if shards > 1
+            else None
+        )
+        if parts is None:
+            blob = pool.submit(train_slice, blob, n_steps, max_seconds, slot).result()
         with self.lock:
             if self.step != step0:  # trained here meanwhile: keep that, drop the slice
                 return 0
+            if parts is not None:
+                self._join(parts)
+                return self.step - step0
             st = torch.load(io.BytesIO(blob), weights_only=False)  # our child's bytes
             frames, live = st.pop("frames"), st.pop("live")
             self.__dict__.update(st)
+            if self.compacted:  # compact() there freed the data in D's units, which stays here
+                self._data_std = torch.empty(0)
             for frame in frames:
                 self.timeline.add(frame)
             newest = self.timeline.newest()
             if live is not None and (newest is None or live.step > newest.step):
                 self.timeline.live = live
             return self.step - step0
+
+    # --- seed shards: one slice on several processes ---------------------------------------------
+    def _shards(self, processes: int) -> int:
+        """Into how many shards of seeds a slice splits: one per process offered, at most one
+        per seed; one where shards might differ from the batch in the last bits (sizes that are
+        not multiples of 8: ganlab.nets) or once a seed has diverged (a shard's seeds could all
+        stop early, where the batch goes on)."""
+        cfg = self.cfg
+        if any(size % 8 for size in (cfg.batch_size, cfg.g_width, cfg.d_width)):
+            return 1
+        return min(processes, cfg.n_seeds) if self.alive.all() else 1
+
+    def _train_shards(self, pool, blob, n_steps, max_seconds, slot, shards) -> list[Run] | None:
+        """The slice trained as `shards` shards of seeds at once, each in a process; None if a
+        seed diverged in it (then it is trained again whole: a diverged seed is frozen where the
+        whole batch would freeze it)."""
+        bounds = np.linspace(0, self.cfg.n_seeds, shards + 1).round().astype(int).tolist()
+        seeds = list(itertools.pairwise(bounds))
+        futures = [pool.submit(train_slice, blob, n_steps, max_seconds, slot, s) for s in seeds]
+        blobs = [f.result() for f in futures]
+        parts = [Run._loaded(b) for b in blobs]
+        # Each shard checks the time and Stop on its own, between engine chunks: one that
+        # stopped sooner trains on to where the others stopped (a chunk or two), without a cut.
+        end = max(p.step for p in parts)
+        for i, part in enumerate(parts):
+            if part.step < end and part.alive.all():
+                parts[i] = Run._loaded(
+                    pool.submit(train_slice, blobs[i], end - part.step, None, None).result()
+                )
+        if any(not p.alive.all() or p.step != end for p in parts):
+            return None
+        return parts
+
+    def _keep_seeds(self, a: int, b: int) -> None:
+        """In a training process: become the shard of seeds a..b−1 of this run."""
+        self.cfg = self.cfg.replace(seed=self.cfg.seed + a, n_seeds=b - a)
+        self.trainer.keep_seeds(self.cfg, a, b)
+        self._rng = {name: rngs[a:b] for name, rngs in self._rng.items()}
+        self.diverged_at = self.diverged_at[a:b].copy()
+        self.history, self.evals = self.history.take(a, b), self.evals.take(a, b)
+        self._vol = self._vol[:, :, a:b].copy()
+        assert self._eval_z is not None  # a run that trains is not compacted
+        self._eval_z = self._eval_z[a:b]
+        self._memo = None
+        self.shard = True
+
+    def _join(self, parts: list[Run]) -> None:
+        """Take back the shards of a slice (their seeds, in order, are ours)."""
+        self.trainer.join_seeds([p.trainer for p in parts])
+        self._rng = {name: [r for p in parts for r in p._rng[name]] for name in self._rng}
+        self.step = parts[0].step
+        self.wall_s = max(p.wall_s for p in parts)  # each started from ours
+        self.diverged_at = np.concatenate([p.diverged_at for p in parts])
+        self.history = History.joined([p.history for p in parts])
+        self.evals = History.joined([p.evals for p in parts])
+        self._vol = np.concatenate([p._vol for p in parts], axis=2)
+        self._memo = None
+        for frames in zip(*(p.timeline.frames for p in parts), strict=True):
+            self.timeline.add(joined(list(frames)))
+        if self.finished:
+            self.compact()
+        else:
+            self.paused()  # the moment the slice ended at, for the live view
 
     def paused(self) -> None:
         """Called by the training service when it stops training this run: the moment it
@@ -318,6 +442,6 @@ class Run(Views):
             if cut is not None and cut():
                 break
         self.wall_s += time.perf_counter() - last
-        if self.finished:
+        if self.finished and not self.shard:  # a shard goes back to be joined whole
             self.compact()
         return done

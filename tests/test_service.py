@@ -4,13 +4,17 @@ the numbers training in the caller's thread gives."""
 from __future__ import annotations
 
 import gc
+import multiprocessing as mp
 import threading
 import time
 import weakref
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
+import torch
 
+from ganlab import lessons
 from ganlab.config import preset
 from ganlab.service import FIRST_SLICE, PREFIX, SERVICE, Service, steps_in
 from ganlab.training import Run
@@ -78,6 +82,82 @@ def test_every_variant_trains_in_a_process_bit_identically(variant):
     assert there.step == 40
     assert np.array_equal(here.history.values, there.history.values, equal_nan=True)
     assert np.array_equal(here.samples(500), there.samples(500))
+
+
+def test_a_run_finished_in_a_process_comes_back_compacted_like_one_finished_here():
+    # A slice leaves the training data here (the process draws it again): compact() there must
+    # free it here too, or every run finished in a process would hold it for good.
+    cfg = CFG.replace(steps=40)
+    here, there = Run(cfg), Run(cfg)
+    here.advance()
+    service = Service(1, processes=True)
+    service.warm(wait=True)
+    service.start(there)
+    assert service.wait(there, timeout=120) and service.error(there) is None
+
+    def held(run: Run) -> dict[str, int]:
+        return {k: v.numel() for k, v in vars(run).items() if isinstance(v, torch.Tensor)}
+
+    assert here.compacted and there.compacted
+    assert held(here)["_data_std"] == 0 and held(there) == held(here)
+    assert np.array_equal(here.samples(500), there.samples(500))
+
+
+@pytest.fixture(scope="module")
+def two_processes():
+    ctx = mp.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:
+        yield pool
+
+
+def _same_run(here: Run, there: Run) -> None:
+    assert there.step == here.step
+    assert np.array_equal(here.diverged_at, there.diverged_at)
+    for a, b in [(here.history, there.history), (here.evals, there.evals)]:
+        assert a.steps == b.steps and np.array_equal(a.values, b.values, equal_nan=True)
+    assert np.array_equal(here.samples(500), there.samples(500))
+    assert here.timeline.steps == there.timeline.steps
+    for f, g in zip(here.timeline.shown(), there.timeline.shown(), strict=True):
+        assert np.array_equal(f.samples, g.samples) and np.array_equal(f.d_on_x, g.d_on_x)
+        assert np.array_equal(f.d_weights, g.d_weights)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_a_slice_split_by_seeds_over_two_processes_gives_the_batchs_numbers(variant, two_processes):
+    # A run trained alone takes both cores: its seeds split into shards (here 2 and 1), each
+    # trained in a process, joined back. No op mixes seeds, so nothing may differ in any bit.
+    cfg = preset(variant, "tuned", steps=60, data_size=512, batch_size=64, d_steps=2, n_seeds=3)
+    here, there = Run(cfg), Run(cfg)
+    here.advance(n_steps=25)
+    assert there._shards(2) == 2
+    assert there.train_in(two_processes, 25, 60.0, 0, processes=2) == 25
+    _same_run(here, there)
+    here.advance()  # and to the end: the joined run finishes and compacts as one
+    while not there.finished:
+        there.train_in(two_processes, 60, 60.0, 0, processes=2)
+    assert there.compacted
+    _same_run(here, there)
+
+
+def test_a_slice_where_a_seed_diverges_is_trained_again_whole(two_processes):
+    # A shard whose seeds all diverge stops, where the batch goes on: such a slice is trained
+    # again in one process, and each seed freezes where the batch freezes it.
+    cfg = lessons.LESSONS["lr-diverges"].config(seed=4, n_seeds=2, steps=100)
+    here, there = Run(cfg), Run(cfg)
+    here.advance(n_steps=80)
+    assert (here.diverged_at > 0).all() and here.finished  # seeds 4 and 5 diverge by step 35
+    assert there.train_in(two_processes, 80, 60.0, 0, processes=2) == here.step
+    _same_run(here, there)
+    assert there._shards(2) == 1  # and a run with a diverged seed is not split again
+
+
+def test_sizes_that_are_not_multiples_of_eight_are_not_split():
+    # At such sizes element-wise kernels vectorise across seed boundaries (ganlab.nets): a
+    # shard's last bits could differ from the batch's.
+    assert Run(CFG)._shards(2) == 2
+    assert Run(CFG.replace(batch_size=60))._shards(2) == 1
+    assert Run(CFG.replace(d_width=20))._shards(2) == 1
+    assert Run(CFG.replace(n_seeds=1))._shards(2) == 1
 
 
 def test_started_without_a_goal_it_trains_to_the_budget(service):
