@@ -17,8 +17,9 @@ from multiprocessing import spawn
 from typing import Any, Protocol
 
 SLICE_S = 0.1  # one uninterrupted stretch of a run's training: Stop acts within about this
-# In a process a slice also carries the run's state there and back (~10–40 ms, and the process
-# waits meanwhile): longer slices keep that small beside the training. Stop cuts a slice after
+# In a process a slice also carries the run's state there and back (a few ms: 0.95 MB for
+# WGAN-GP's 8 seeds, the training data left behind; the process waits meanwhile): longer slices
+# keep that small beside the training. Stop cuts a slice after
 # its engine chunk whatever its length; what bounds it is the live view, which gets a run's new
 # frames at the end of each slice. A caller that redraws less often asks for longer ones
 # (start(slice_s=): Compare, every 0.5 s).
@@ -111,8 +112,11 @@ class Service:
     the slice in progress after its engine chunk. One-off jobs (`call`) go before the next
     slice. Nothing here waits for a page."""
 
-    def __init__(self, workers: int, processes: bool = False):
+    def __init__(self, workers: int, processes: bool = False, split_seeds: bool = True):
         self.workers = workers
+        # A run that no other run waits behind may split its seeds over the idle workers'
+        # processes (_spare); bench/service_wall.py measures it against not splitting.
+        self.split_seeds = split_seeds
         # Train in worker processes (each worker thread hands its run's slice to one and waits,
         # without the GIL) or in the worker threads themselves; bench/threads.py measures which
         # uses the cores.
@@ -296,7 +300,7 @@ class Service:
         after the rest of a comparison finished, then splits its seeds over the cores). A run
         that comes meanwhile waits at most for that slice."""
         with self._cv:
-            if self._queue or self._jobs:
+            if not self.split_seeds or self._queue or self._jobs:
                 return 1
             return 1 + self.workers - len(self._busy)
 

@@ -324,11 +324,15 @@ class Run(Views):
     # --- seed shards: one slice on several processes ---------------------------------------------
     def _shards(self, processes: int) -> int:
         """Into how many shards of seeds a slice splits: one per process offered, at most one
-        per seed; one where shards might differ from the batch in the last bits (sizes that are
-        not multiples of 8: ganlab.nets) or once a seed has diverged (a shard's seeds could all
-        stop early, where the batch goes on)."""
+        per seed. One where a shard's numbers might differ from the batch's in the last bits:
+        sizes off the app's grids (widths not multiples of 8, batches not of 32: ganlab.nets),
+        or smooth activations, whose kernels (exp) round a seed's values on the views' grids
+        (the 121-point latent line of the G map) by its place in the batch. One, too, once a
+        seed has diverged: a shard's seeds could all stop early, where the batch goes on."""
         cfg = self.cfg
-        if any(size % 8 for size in (cfg.batch_size, cfg.g_width, cfg.d_width)):
+        if cfg.batch_size % 32 or cfg.g_width % 8 or cfg.d_width % 8:
+            return 1
+        if self.G.act.d2 is not None:  # not piecewise-linear
             return 1
         return min(processes, cfg.n_seeds) if self.alive.all() else 1
 

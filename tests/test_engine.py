@@ -526,3 +526,13 @@ def test_every_activation_and_loss_a_config_or_variant_names_exists():
     for v in variants.VARIANTS.values():
         assert v.d_loss in losses.D_LOSSES and set(v.g_losses) <= set(losses.G_LOSSES)
     assert set(CHOICES["g_loss"]) <= set(losses.G_LOSSES)
+
+
+def test_a_networks_seeds_taken_apart_are_their_own_networks_and_join_back():
+    # Seed shards: seeds a..b−1 of a K-seed network, laid out for b − a seeds, are the network
+    # those seeds' generators build alone; the shards joined are the K-seed network again.
+    sizes = [1, 16, 8, 1]
+    net = BatchedMLP(sizes, [np.random.default_rng(s) for s in range(5)])
+    alone = BatchedMLP(sizes, [np.random.default_rng(s) for s in (2, 3, 4)])
+    assert torch.equal(net.take(net.flat, 2, 5), alone.flat)
+    assert torch.equal(net.join([net.take(net.flat, 0, 2), alone.flat]), net.flat)

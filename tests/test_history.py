@@ -16,7 +16,7 @@ NAMES, K = ("a", "b", "c"), 4
 
 def feed(data: np.ndarray, ends) -> History:
     """data (n, series, K) for steps 1..n, appended in slices ending at `ends`."""
-    h, start = History(NAMES, K), 0
+    h, start = History(NAMES, data.shape[2]), 0
     for end in ends:
         h.append(end, data[start:end])
         start = end
@@ -113,3 +113,20 @@ def test_a_run_records_the_same_history_whatever_it_is_advanced_by():
     assert whole.history.window > 1  # the history merged at least once
     for a, b in ((whole.history, sliced.history), (whole.evals, sliced.evals)):
         assert_frame_equal(a.frame(cfg.seeds), b.frame(cfg.seeds), check_exact=True)
+
+
+@pytest.mark.parametrize("n", [37, 1000, 5000])
+def test_shards_of_seeds_fed_apart_join_into_the_history_fed_whole(n):
+    # Seed shards (a slice split over processes) each keep a history of their own seeds; joined
+    # back, it must be the history of all seeds fed together, open windows included, so that
+    # feeding goes on from it as from the whole one.
+    rng = np.random.default_rng(n)
+    data = rng.normal(size=(n + 100, len(NAMES), K))
+    whole = feed(data[:n], [n])
+    parts = [whole.take(0, 1), whole.take(1, K)]
+    assert [p.k for p in parts] == [1, K - 1]
+    shards = [feed(data[:n, :, a:b].copy(), [n]) for a, b in ((0, 1), (1, K))]
+    for h in (History.joined(parts), History.joined(shards)):
+        h.append(n + 100, data[n:])
+        ref = feed(data, [n, n + 100])
+        assert h.steps == ref.steps and np.array_equal(h.values, ref.values)
