@@ -5,6 +5,7 @@ and the three runs one after another in one process for reference.
 
     python bench/service_wall.py                       # 3 classics × 8 seeds × 6 000 steps
     python bench/service_wall.py --steps 2000 --seeds 4 --rounds 2
+    python bench/service_wall.py --rates-only   # what a core does with matrix products
 
 Rounds alternate the two service modes (the machine is shared and noisy); the last line checks
 that both gave the same numbers, bit for bit.
@@ -53,6 +54,36 @@ def one_after_another(cfgs) -> float:
     return time.perf_counter() - t0
 
 
+def gflops(fn, flops: float) -> float:
+    """GFLOP/s of fn (one thread), over about a second."""
+    fn()
+    t, n = time.perf_counter(), 0
+    while time.perf_counter() - t < 1.0:
+        fn()
+        n += 1
+    return flops * n / (time.perf_counter() - t) / 1e9
+
+
+def matmul_rates() -> dict[str, float]:
+    """What a core does with matrix products: at WGAN-GP's tuned critic's shapes (8 seeds, a
+    batch of 512 real and 512 fake, 48 wide) and a large sgemm (about the core's peak). The
+    engine spends most of a WGAN-GP step in the first (torch's profiler), so this bounds how
+    much faster it could be."""
+    import torch
+
+    torch.set_num_threads(1)
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    x, w, g = torch.randn(8, 1024, 48), torch.randn(8, 48, 48), torch.randn(8, 1024, 48)
+    critic = 2 * 8 * 1024 * 48 * 48
+    return {
+        "sgemm 1024 × 1024 × 1024": gflops(lambda: a @ b, 2 * 1024**3),
+        "critic layer, (8, 1024, 48) @ (8, 48, 48)": gflops(lambda: torch.bmm(x, w), critic),
+        "its weight gradient, (8, 48, 1024) @ (8, 1024, 48)": gflops(
+            lambda: torch.bmm(x.transpose(1, 2), g), critic
+        ),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=8)
@@ -60,7 +91,12 @@ def main() -> None:
     ap.add_argument("--target", default=compare.DEFAULTS["target"])
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--no-reference", action="store_true", help="skip the runs in turn")
+    ap.add_argument("--rates-only", action="store_true", help="only the matrix products' rates")
     args = ap.parse_args()
+    for name, rate in matmul_rates().items():
+        print(f"{name:<52} {rate:6.1f} GFLOP/s (one thread)")
+    if args.rates_only:
+        return
     cfgs = compare.build(args.target, args.seeds, args.steps, 0, {})
     print(
         f"{', '.join(cfgs)} × {args.seeds} seeds × {args.steps} steps on {args.target}, "
