@@ -3,7 +3,7 @@ run length, for replay, scrub and export (plain numpy, no torch)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -72,15 +72,7 @@ def joined(frames: list[Frame]) -> Frame:
     """One moment of shards of a run (the same step), their seeds side by side; its training
     time is the slowest shard's."""
     assert len({f.step for f in frames}) == 1, "shards' frames of different steps"
-    seeded = (
-        "diverged_at",
-        "samples",
-        "d_on_samples",
-        "d_on_x",
-        "grad_on_x",
-        "g_on_z",
-        "d_weights",
-    )
+    seeded = [f.name for f in fields(Frame) if f.name not in ("step", "wall_s")]  # (K, …) each
     return Frame(
         step=frames[0].step,
         wall_s=max(f.wall_s for f in frames),
