@@ -282,6 +282,7 @@ LR_GRID = tuple(
         }
     )
 )
+SEED_MAX = 2**31 - 1  # the largest first seed (a run's others follow it)
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
@@ -421,7 +422,7 @@ FIELDS: dict[str, Field] = {
             step=500,
             help="Generator updates in the budget. A new budget means a new run.",
         ),
-        _ranged("seed", "seed", "number", 0, 2**31 - 1, group="Run"),
+        _ranged("seed", "seed", "number", 0, SEED_MAX, group="Run"),
         _ranged(
             "n_seeds",
             "number of seeds",

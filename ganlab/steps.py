@@ -69,7 +69,7 @@ class Trainer:
         """Become the trainer of seeds a..b−1 alone (`cfg` is theirs): no op mixes seeds
         (ganlab.nets), so it trains them with the whole batch's numbers, bit for bit."""
         self.cfg = cfg
-        self.loc, self.scale = self.loc[a:b], self.scale[a:b]
+        self.loc, self.scale = self.loc[a:b].clone(), self.scale[a:b].clone()
         if self.g_ema is not None:
             self.g_ema = self.G.take(self.g_ema, a, b)
         for opt, net in ((self.g_opt, self.G), (self.d_opt, self.D)):

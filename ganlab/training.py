@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ganlab import budget, service
-from ganlab.config import TrainConfig
+from ganlab.config import SEED_MAX, TrainConfig
 from ganlab.history import History
 from ganlab.nets import BatchedMLP
 from ganlab.optim import FlatOptimizer
@@ -73,8 +73,8 @@ def _training_set(cfg: TrainConfig):
 def _standardised(cfg: TrainConfig) -> torch.Tensor:
     """In a training process: a run's data in D's units, drawn again (20 ms for 8 seeds × 50 000
     samples) rather than carried both ways with every slice (with the raw data, 6 MB of that
-    run's 7), and kept for the next slices of the last two runs this process trained (at most
-    2 × 6.4 MB, 32 seeds × 50 000)."""
+    run's 7), and kept for the next slices of the last two runs (or seed shards) this process
+    trained (at most 2 × 6.4 MB, 32 seeds × 50 000)."""
     return _training_set(cfg)[3]
 
 
@@ -332,6 +332,8 @@ class Run(Views):
         cfg = self.cfg
         if cfg.batch_size % 32 or cfg.g_width % 8 or cfg.d_width % 8:
             return 1
+        if cfg.seed + cfg.n_seeds - 1 > SEED_MAX:  # a shard's first seed must be valid
+            return 1
         if self.G.act.d2 is not None:  # not piecewise-linear
             return 1
         return min(processes, cfg.n_seeds) if self.alive.all() else 1
@@ -343,10 +345,14 @@ class Run(Views):
         bounds = np.linspace(0, self.cfg.n_seeds, shards + 1).round().astype(int).tolist()
         seeds = list(itertools.pairwise(bounds))
         futures = [pool.submit(train_slice, blob, n_steps, max_seconds, slot, s) for s in seeds]
-        blobs = [f.result() for f in futures]
+        return self._even_up(pool, [f.result() for f in futures])
+
+    @staticmethod
+    def _even_up(pool, blobs: list[bytes]) -> list[Run] | None:
+        """The shards a slice trained (their states), all at one step: each checks the time and
+        Stop on its own, between engine chunks, and one that stopped sooner trains on to where
+        the others stopped (a chunk or two), without a cut. None if a seed diverged."""
         parts = [Run._loaded(b) for b in blobs]
-        # Each shard checks the time and Stop on its own, between engine chunks: one that
-        # stopped sooner trains on to where the others stopped (a chunk or two), without a cut.
         end = max(p.step for p in parts)
         for i, part in enumerate(parts):
             if part.step < end and part.alive.all():
@@ -366,7 +372,7 @@ class Run(Views):
         self.history, self.evals = self.history.take(a, b), self.evals.take(a, b)
         self._vol = self._vol[:, :, a:b].copy()
         assert self._eval_z is not None  # a run that trains is not compacted
-        self._eval_z = self._eval_z[a:b]
+        self._eval_z = self._eval_z[a:b].clone()  # a slice would carry all K seeds' back
         self._memo = None
         self.shard = True
 

@@ -17,7 +17,7 @@ import torch
 from ganlab import lessons
 from ganlab.config import preset
 from ganlab.service import FIRST_SLICE, PREFIX, SERVICE, Service, steps_in
-from ganlab.training import Run
+from ganlab.training import Run, train_slice
 from ganlab.variants import VARIANTS
 
 CFG = preset("gan", "tuned", steps=300, n_seeds=2, data_size=512, batch_size=64)
@@ -139,6 +139,24 @@ def test_a_slice_split_by_seeds_over_two_processes_gives_the_batchs_numbers(vari
     _same_run(here, there)
 
 
+def test_shards_that_stopped_at_different_steps_are_evened_up(two_processes):
+    # Stop, or a slice's time, ends each shard after an engine chunk of its own: here shard
+    # (0, 2) stopped at step 16 and (2, 3) at step 48. The first trains on to 48, uncut, and
+    # the joined run is the batch's at 48.
+    cfg = preset("wgan-gp", "tuned", steps=100, data_size=512, batch_size=64, n_seeds=3)
+    here, there = Run(cfg), Run(cfg)
+    here.advance(n_steps=48)
+    blob = there.state()
+    blobs = [
+        two_processes.submit(train_slice, blob, n, None, None, seeds).result()
+        for n, seeds in ((16, (0, 2)), (48, (2, 3)))
+    ]
+    parts = Run._even_up(two_processes, blobs)
+    assert parts is not None and [p.step for p in parts] == [48, 48]
+    there._join(parts)
+    _same_run(here, there)
+
+
 def test_a_slice_where_a_seed_diverges_is_trained_again_whole(two_processes):
     # A shard whose seeds all diverge stops, where the batch goes on: such a slice is trained
     # again in one process, and each seed freezes where the batch freezes it.
@@ -162,6 +180,7 @@ def test_a_run_whose_shards_could_round_differently_is_not_split():
     assert Run(CFG.replace(activation="silu"))._shards(2) == 1
     assert Run(CFG.replace(activation="leaky_relu"))._shards(2) == 2
     assert Run(CFG.replace(n_seeds=1))._shards(2) == 1
+    assert Run(CFG.replace(seed=2**31 - 1))._shards(2) == 1  # seed + 1 is no valid seed
 
 
 def test_started_without_a_goal_it_trains_to_the_budget(service):
