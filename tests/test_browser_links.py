@@ -69,7 +69,10 @@ def test_a_reload_keeps_the_visitors_run(server, page):
 
 
 def test_a_second_visitor_attaches_to_the_run_inprogress(server, browser, page):
-    url = f"{server}/{VARIANT_PAGES['vanilla']}?seed=3001"
+    # 60 000 steps: the run must still be training when the owner presses Stop, some 10 s of
+    # page opening and clicking after step 100 (a default 6 000-step run on a loaded machine
+    # could finish first, and the page then says "finished", rightly).
+    url = f"{server}/{VARIANT_PAGES['vanilla']}?seed=3001&steps=60000"
     _open(page, url)
     button(page, "Start").click()
     wait_for(lambda: shown_step(page) >= 100, "the first visitor's step 100", 90)
