@@ -22,7 +22,7 @@ from ganlab.result import RunResult
 from ganlab.service import SERVICE
 from ganlab.snapshots import EVAL_SAMPLES, METRIC_SAMPLES, Views
 from ganlab.steps import Trainer
-from ganlab.timeline import Timeline, joined
+from ganlab.timeline import Frame, Timeline, joined
 
 __all__ = ["CHUNK", "EVAL_SAMPLES", "METRIC_SAMPLES", "Run", "RunResult", "use_one_thread"]
 
@@ -272,12 +272,17 @@ class Run(Views):
         run._data_std = _standardised(run.cfg)
         return run
 
-    @classmethod
-    def _loaded(cls, blob: bytes) -> Run:
+    @staticmethod
+    def _unpacked(blob: bytes) -> tuple[dict, list[Frame], Frame | None]:
+        """state()'s bytes: the run's attributes, and the frames and live moment they carry."""
         # Only ever bytes that one of our own processes made from a Run (state()); nothing a
         # visitor sends is loaded here.
         st = torch.load(io.BytesIO(blob), weights_only=False)
-        frames, live = st.pop("frames", []), st.pop("live", None)
+        return st, st.pop("frames", []), st.pop("live", None)
+
+    @classmethod
+    def _loaded(cls, blob: bytes) -> Run:
+        st, frames, live = cls._unpacked(blob)
         run = cls.__new__(cls)
         run.__dict__.update(st)
         run.lock = threading.RLock()
@@ -309,8 +314,7 @@ class Run(Views):
             if parts is not None:
                 self._join(parts)
                 return self.step - step0
-            st = torch.load(io.BytesIO(blob), weights_only=False)  # our child's bytes
-            frames, live = st.pop("frames"), st.pop("live")
+            st, frames, live = self._unpacked(blob)
             self.__dict__.update(st)
             if self.compacted:  # compact() there freed the data in D's units, which stays here
                 self._data_std = torch.empty(0)
